@@ -1,0 +1,49 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    # the city's leading group for the network economy (领导小组)
+    LEADING_GROUP = "leading_group", _("Leading group")
+    # the leading group's office, housed in the bureau
+    GROUP_OFFICE = "group_office", _("Leading group office")
+    # a network economy development bureau: the city's or a county's
+    BUREAU = "bureau", _("Bureau")
+    # a division (处室) of a bureau
+    DIVISION = "division", _("Division")
+    # a public institution such as the Big Data Management and Service Center
+    CENTER = "center", _("Public institution")
+    # a member department of the city government
+    DEPARTMENT = "department", _("Member department")
+    # a division of a member department
+    DEPARTMENT_DIVISION = "department_division", _("Department division")
+    # a county, county-level city or district bureau (县/市/区)
+    COUNTY_BUREAU = "county_bureau", _("County bureau")
+    # a functional zone's bureau (开发区、产业集聚区)
+    ZONE_BUREAU = "zone_bureau", _("Functional zone bureau")
+    # an enterprise that takes part, such as the mobile operator's branch
+    ENTERPRISE = "enterprise", _("Enterprise")
+    # an industry association
+    ASSOCIATION = "association", _("Industry association")
+
+
+class UnitLevel(models.TextChoices):
+    # 正厅级: the municipal government's own level
+    BUREAU_MAIN = "bureau_main", _("Department level (正厅级)")
+    # 正县级: the bureau and the member departments
+    COUNTY_MAIN = "county_main", _("County level (正县级)")
+    # 副县级: the big-data center
+    COUNTY_DEPUTY = "county_deputy", _("Deputy county level (副县级)")
+    # 正科级: divisions and county bureaus
+    SECTION_MAIN = "section_main", _("Section level (正科级)")
+    # 副科级
+    SECTION_DEPUTY = "section_deputy", _("Deputy section level (副科级)")
+    # no administrative rank (enterprises, associations, groups)
+    NONE = "none", _("No rank")
+
+
+class DivisionType(models.TextChoices):
+    # a division of the bureau's own (直属)
+    DIRECT = "direct", _("Direct")
+    # a division shared with a member department (共享)
+    SHARED = "shared", _("Shared")

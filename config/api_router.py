@@ -1,0 +1,12 @@
+"""Every app's API under /api/v1/: each app contributes its routes in `<app>/api/urls.py`."""
+
+from django.urls import include, path
+
+from core.api.views import MeView, ObtainTokenView
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("auth/me/", MeView.as_view(), name="auth-me"),
+    path("", include("bureau.api.urls")),
+]

@@ -1,0 +1,20 @@
+"""Tests: real PostgreSQL and a Redis of their own, so a running dev worker never takes test tasks."""
+
+import os
+
+from core import embedded
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("API_THROTTLE_ANON", "10000/minute")
+os.environ.setdefault("API_THROTTLE_USER", "100000/minute")
+embedded.configure_environment(redis_name="redis-test", persistent=False)
+
+from .base import *  # noqa: E402,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
+LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]
+CACHES["default"]["KEY_PREFIX"] = "portal-test"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,107 @@
+import json
+
+import pytest
+from django.urls import reverse
+from openapi_spec_validator import validate
+from rest_framework.test import APIClient
+
+from bureau.roles import Role
+from tests.bureau.factories import DEFAULT_PASSWORD, UnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_anonymous_request_gets_401_in_the_error_format(api):
+    response = api.get("/api/v1/units/")
+    assert response.status_code == 401
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == "not_authenticated"
+    assert body["error"]["message"]
+    assert "details" in body["error"]
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_token_from_the_auth_endpoint_authenticates_requests(api):
+    user = UserFactory(roles=[Role.LEADER])
+    response = api.post("/api/v1/auth/token/", {"username": user.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    token = response.json()["token"]
+
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    me = api.get("/api/v1/auth/me/")
+    assert me.status_code == 200
+    assert me.json()["username"] == user.username
+    assert me.json()["roles"] == [Role.LEADER]
+
+
+def test_wrong_password_gets_400_in_the_error_format(api):
+    user = UserFactory()
+    response = api.post("/api/v1/auth/token/", {"username": user.username, "password": "nope"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert "non_field_errors" in error["details"]
+
+
+def test_bad_token_gets_401(api):
+    api.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    response = api.get("/api/v1/auth/me/")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_unknown_api_url_gets_404_in_the_error_format(api):
+    api.force_authenticate(UserFactory())
+    response = api.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert json.loads(response.content)["error"]["code"] == "not_found"
+
+
+def test_missing_model_permission_gets_403(api):
+    api.force_authenticate(UserFactory(roles=[Role.EXPERT]))
+    response = api.get("/api/v1/units/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_page_size_is_capped_at_200(api):
+    parent = UnitFactory(code="root")
+    UnitFactory.create_batch(205, parent=parent)
+    api.force_authenticate(UserFactory(roles=[Role.LEADER], unit=parent))
+    response = api.get("/api/v1/units/", {"page_size": 1000})
+    body = response.json()
+    assert response.status_code == 200
+    assert body["count"] >= 206
+    assert len(body["results"]) == 200
+
+
+def test_list_query_count_does_not_grow_with_rows(api, django_assert_max_num_queries):
+    parent = UnitFactory(code="root")
+    UnitFactory.create_batch(60, parent=parent)
+    api.force_authenticate(UserFactory(roles=[Role.LEADER], unit=parent))
+    with django_assert_max_num_queries(6):
+        response = api.get("/api/v1/units/", {"page_size": 100})
+    assert len(response.json()["results"]) == 61
+
+
+def test_schema_validates_as_openapi_3(api):
+    response = api.get(reverse("api-schema"), {"format": "json"})
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    validate(schema)
+    assert "/api/v1/auth/token/" in schema["paths"]
+    assert "/api/v1/units/" in schema["paths"]
+
+
+def test_swagger_ui_is_served_without_a_cdn(client):
+    html = client.get(reverse("api-docs")).content.decode()
+    assert "swagger-ui" in html
+    assert "cdn." not in html
+    assert "unpkg" not in html

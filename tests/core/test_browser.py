@@ -1,0 +1,32 @@
+import pytest
+
+from bureau import demo
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def test_demo_user_signs_in_and_sees_the_home_page_in_chinese(live_server, page, tmp_path):
+    demo.seed()
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    page.get_by_label("用户名").fill("leader")
+    page.get_by_label("密码").fill(demo.demo_password())
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.get_by_role("heading", name="网络经济发展局工作门户").is_visible()
+    assert page.get_by_text("欢迎您，陈局长。").is_visible()
+    nav = page.locator("#main-nav")
+    for area in ("组织机构", "政策体系", "资金池", "大数据中心", "处长联席会议"):
+        assert nav.get_by_role("link", name=area).is_visible()
+    # Bootstrap's styles are served by the portal: the navbar is coloured, not a bare list.
+    colour = page.locator("nav.navbar").evaluate("el => getComputedStyle(el).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+    page.screenshot(path=str(tmp_path / "home.png"))
+
+
+def test_switching_to_english_in_the_browser(live_server, page):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Sign in to the portal").is_visible()

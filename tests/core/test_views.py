@@ -1,0 +1,78 @@
+import pytest
+from django.urls import reverse
+
+from tests.bureau.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_renders_in_chinese_by_default(client):
+    response = client.get(reverse("login"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in html
+    assert "登录工作门户" in html
+    assert "Sign in to the portal" not in html
+
+
+def test_login_page_renders_in_english_after_switching(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")}, follow=True)
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Sign in to the portal" in html
+    assert "登录工作门户" not in html
+
+
+def test_wrong_password_shows_a_chinese_error(client):
+    user = UserFactory()
+    response = client.post(reverse("login"), {"username": user.username, "password": "wrong-password"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+
+
+def test_signing_in_leads_to_the_home_page_with_the_five_areas(client):
+    user = UserFactory(full_name="陈局长")
+    response = client.post(reverse("login"), {"username": user.username, "password": DEFAULT_PASSWORD}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "欢迎您，陈局长。" in html
+    for area in ("组织机构", "政策体系", "资金池", "大数据中心", "处长联席会议"):
+        assert area in html
+
+
+def test_pages_require_sign_in(client):
+    for name in ("home", "bureau:index", "policies:index", "funds:index", "datacenter:index", "meetings:index"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_logout_needs_a_post_and_ends_the_session(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("logout")).status_code == 405
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_password_change_rejects_a_short_password_and_accepts_a_strong_one(client):
+    user = UserFactory()
+    client.force_login(user)
+    url = reverse("password_change")
+    short = client.post(url, {"old_password": DEFAULT_PASSWORD, "new_password1": "abc", "new_password2": "abc"})
+    assert short.status_code == 200
+    assert "至少 10 个字符" in short.content.decode()
+    strong = "a-much-Longer-passphrase-42"
+    done = client.post(url, {"old_password": DEFAULT_PASSWORD, "new_password1": strong, "new_password2": strong})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(strong)
+
+
+def test_static_assets_come_from_the_portal_not_a_cdn(client):
+    client.force_login(UserFactory())
+    html = client.get(reverse("home")).content.decode()
+    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in html
+    assert "/static/vendor/htmx/htmx.min.js" in html
+    assert "cdn" not in html.lower()
+    assert client.get("/static/vendor/htmx/htmx.min.js").status_code == 200

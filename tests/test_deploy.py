@@ -1,0 +1,81 @@
+"""The deployment files and the production settings' refusals."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY_ENV = {"SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "portal.example.gov.cn", "POSTGRES_PASSWORD": "pw"}
+
+
+def compose_command() -> list[str]:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    pytest.fail("docker compose is missing: `make test` installs docker-compose as root")
+
+
+def compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*compose_command(), "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True, text=True, cwd="/", env={"PATH": os.environ["PATH"], **env},
+    )  # fmt: skip
+
+
+def test_docker_compose_accepts_the_file_and_runs_every_part():
+    result = compose_config(DEPLOY_ENV)
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    services = config["services"]
+    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
+    assert services["postgres"]["image"].startswith("postgres:16")
+    assert services["redis"]["image"].startswith("redis:7")
+    assert "gunicorn" in services["web"]["command"]
+    for name in ("postgres", "redis", "web", "worker"):
+        assert "healthcheck" in services[name], name
+    assert {"pgdata", "redisdata", "media"} <= set(config["volumes"])
+
+
+def test_docker_compose_refuses_to_start_without_the_secrets():
+    result = compose_config({k: v for k, v in DEPLOY_ENV.items() if k != "SECRET_KEY"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def load_production_settings(**overrides: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": "postgres://u@localhost/db",
+        "REDIS_URL": "redis://localhost:6379/0",
+        **DEPLOY_ENV,
+        **overrides,
+    }
+    code = "import config.settings.production as s; print('loaded', s.DEBUG)"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+
+
+def test_production_settings_load_with_a_safe_configuration():
+    result = load_production_settings()
+    assert result.returncode == 0, result.stderr
+    assert "loaded False" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("overrides", "complaint"),
+    [
+        ({"DEBUG": "true"}, "DEBUG must be off"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "change-me"}, "SECRET_KEY must be set"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must name"),
+    ],
+)
+def test_production_settings_refuse_an_unsafe_configuration(overrides, complaint):
+    result = load_production_settings(**overrides)
+    assert result.returncode != 0
+    assert complaint in result.stderr
