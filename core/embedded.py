@@ -22,6 +22,9 @@ import time
 import warnings
 from pathlib import Path
 
+# pgserver asks platformdirs for a runtime dir, which warns when XDG_RUNTIME_DIR is unset.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 DATABASE_NAME = "portal"
@@ -51,10 +54,21 @@ def _socket_path(directory: Path) -> Path:
     return short / "redis.sock"
 
 
+def postgres_running() -> bool:
+    pid_file = _pg_dir() / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    try:
+        os.kill(int(pid_file.read_text().split()[0]), 0)
+    except (ValueError, IndexError, ProcessLookupError):
+        return False
+    except PermissionError:  # alive, run by the `pgserver` user
+        return True
+    return True
+
+
 def ensure_postgres() -> str:
     """Start (or reuse) the embedded PostgreSQL and return a URL for the portal database."""
-    # pgserver asks platformdirs for a runtime dir, which warns when XDG_RUNTIME_DIR is unset.
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     try:
         import pgserver
     except ImportError as exc:  # pragma: no cover - only without `make setup`
@@ -155,23 +169,32 @@ def ensure_redis(name: str = "redis", *, persistent: bool = True) -> str:
 def configure_environment(*, redis_name: str = "redis", persistent: bool = True) -> list[str]:
     """Fill in DATABASE_URL / REDIS_URL from embedded servers where they are unset.
 
-    Returns the names of the servers this call had to provide, so a caller that
-    owns the servers' lifetime (``make run``) knows what to stop.
+    Returns the names of the servers this call started (not those already running),
+    so a caller that owns their lifetime (``make run``, a test session) stops only those.
     """
-    provided = []
+    started = []
     if not os.environ.get("DATABASE_URL"):
+        if not postgres_running():
+            started.append("postgres")
         os.environ["DATABASE_URL"] = ensure_postgres()
-        provided.append("postgres")
     if not os.environ.get("REDIS_URL"):
+        if not _redis_alive(_socket_path(_redis_dir(redis_name))):
+            started.append(redis_name)
         os.environ["REDIS_URL"] = ensure_redis(redis_name, persistent=persistent)
-        provided.append(redis_name)
-    return provided
+    return started
+
+
+def stop(names: list[str]) -> None:
+    """Stop the embedded servers named as `configure_environment` names them."""
+    for name in names:
+        if name == "postgres":
+            stop_postgres()
+        else:
+            stop_redis(_redis_dir(name))
 
 
 def stop_all() -> None:
-    stop_redis(_redis_dir("redis"))
-    stop_redis(_redis_dir("redis-test"))
-    stop_postgres()
+    stop(["redis", "redis-test", "postgres"])
 
 
 if __name__ == "__main__":  # `python -m core.embedded stop`

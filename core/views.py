@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -15,6 +16,12 @@ from .api.errors import json_error
 from .forms import AuditFilterForm
 from .health import UP, portal_health
 from .permissions import require_perm
+
+EVENT_ACTIONS = {
+    "insert": gettext_lazy("Created"),
+    "update": gettext_lazy("Changed"),
+    "delete": gettext_lazy("Deleted"),
+}
 
 
 @never_cache
@@ -37,6 +44,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events(**filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    names = {label: model.pgh_tracked_model._meta.verbose_name for label, model in selectors.tracked_models().items()}  # type: ignore[attr-defined]
+    for event in page.object_list:
+        event.model_name = names.get(event.pgh_obj_model, event.pgh_obj_model)
+        event.action = EVENT_ACTIONS.get(event.pgh_label, event.pgh_label)
     return render(request, "core/audit_log.html", {"form": form, "page": page})
 
 

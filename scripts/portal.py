@@ -51,7 +51,7 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     try:
-        provided = embedded.configure_environment()
+        started = embedded.configure_environment()
     except embedded.EmbeddedServerError as exc:
         fail(str(exc))
     os.environ["PORT"] = str(port)
@@ -67,10 +67,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: honcho.terminate())
     code = honcho.wait()
-    if "postgres" in provided or "redis" in provided:
-        print("stopping the embedded servers", flush=True)
-        embedded.stop_redis(embedded.LOCAL / "redis")
-        embedded.stop_postgres()
+    if started:
+        print(f"stopping the embedded servers: {', '.join(started)}", flush=True)
+        embedded.stop(started)
     sys.exit(code if code > 0 else 0)
 
 

@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Leave the machine as the session found it: stop the embedded servers it started."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        from django.db import connections
+
+        connections.close_all()
+        embedded.stop(getattr(settings, "EMBEDDED_STARTED", []))
+
+
 def test_database_url() -> str:
     """The URL of the database pytest-django created, for processes other than this one."""
     s = connection.settings_dict

@@ -8,7 +8,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("API_THROTTLE_ANON", "10000/minute")
 os.environ.setdefault("API_THROTTLE_USER", "100000/minute")
-embedded.configure_environment(redis_name="redis-test", persistent=False)
+# The test session stops at its end whatever it had to start (tests/conftest.py).
+EMBEDDED_STARTED = embedded.configure_environment(redis_name="redis-test", persistent=False)
 
 from .base import *  # noqa: E402,F403
 
