@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class UnitKind(models.TextChoices):
+    # the city (its people's government): the root of the city's tree and its jurisdiction
+    CITY = "city", _("City")
     # the city's leading group for the network economy (领导小组)
     LEADING_GROUP = "leading_group", _("Leading group")
     # the leading group's office, housed in the bureau
@@ -25,6 +27,11 @@ class UnitKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise")
     # an industry association
     ASSOCIATION = "association", _("Industry association")
+
+
+# Kinds that head a jurisdiction: an admin or bureau staff member acts within the
+# nearest one above their unit (the city's staff in the city, a county's in that county).
+JURISDICTION_KINDS = (UnitKind.CITY, UnitKind.COUNTY_BUREAU, UnitKind.ZONE_BUREAU)
 
 
 class UnitLevel(models.TextChoices):

@@ -48,6 +48,12 @@ class Unit(TimeStampedModel):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
+    # Materialised path of primary keys, "/1/5/12/": a subtree is one indexed prefix match.
+    # Maintained by bureau.services only.
+    path = models.CharField(_("tree path"), max_length=255, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
     headcount_min = models.PositiveIntegerField(_("headcount quota (minimum)"), null=True, blank=True)
     headcount_max = models.PositiveIntegerField(_("headcount quota (maximum)"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
@@ -57,7 +63,15 @@ class Unit(TimeStampedModel):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["sort_order", "code"]
+        indexes = [models.Index(fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"])]
         constraints = [
+            models.CheckConstraint(
+                name="unit_dissolved_after_established",
+                condition=Q(established_on__isnull=True)
+                | Q(dissolved_on__isnull=True)
+                | Q(dissolved_on__gte=F("established_on")),
+                violation_error_message=_("A unit cannot be dissolved before it is established."),
+            ),
             models.CheckConstraint(
                 name="unit_headcount_range",
                 condition=Q(headcount_min__isnull=True)
@@ -79,3 +93,7 @@ class Unit(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def ancestor_ids(self) -> list[int]:
+        """Primary keys from the root down to this unit, read from the path without a query."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]

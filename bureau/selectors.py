@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from .models import Unit
+from .models import Unit, User
+from .permissions import restrict
 
 
-def unit_list() -> QuerySet[Unit]:
-    return Unit.objects.select_related("parent").order_by("sort_order", "code")
+def unit_list(*, user: User | AnonymousUser) -> QuerySet[Unit]:
+    return restrict(Unit.objects.select_related("parent"), user).order_by("path")

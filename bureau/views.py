@@ -12,6 +12,6 @@ from .filtersets import UnitFilterSet
 @login_required
 @require_perm("bureau.view_unit")
 def index(request: HttpRequest) -> HttpResponse:
-    filterset = UnitFilterSet(request.GET or None, queryset=selectors.unit_list())
+    filterset = UnitFilterSet(request.GET or None, queryset=selectors.unit_list(user=request.user))
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(request, "bureau/index.html", {"filterset": filterset, "page": page})

@@ -1,18 +1,13 @@
-from rest_framework import viewsets
-
-from core.api.permissions import ObjectPermissions
-
-from .. import selectors
 from ..filtersets import UnitFilterSet
 from ..models import Unit
 from .serializers import UnitSerializer
+from .viewsets import ScopedReadOnlyViewSet
 
 
-class UnitViewSet(viewsets.ReadOnlyModelViewSet[Unit]):
+class UnitViewSet(ScopedReadOnlyViewSet[Unit]):
     """The organisation's units."""
 
-    queryset = selectors.unit_list()
+    queryset = Unit.objects.select_related("parent").order_by("path")
     serializer_class = UnitSerializer
     filterset_class = UnitFilterSet
-    permission_classes = [ObjectPermissions]
     ordering_fields = ["sort_order", "code", "name"]

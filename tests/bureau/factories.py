@@ -5,6 +5,7 @@ from typing import Any
 import factory
 from django.contrib.auth.models import Group
 
+from bureau import services
 from bureau.choices import UnitKind
 from bureau.models import Unit, User
 from bureau.roles import Role
@@ -13,13 +14,22 @@ DEFAULT_PASSWORD = "correct-horse-battery-9"
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
+    """Units go through the service, which maintains the tree path."""
+
     class Meta:
         model = Unit
-        django_get_or_create = ("code",)
 
     code = factory.Sequence(lambda n: f"unit-{n}")
     name = factory.Sequence(lambda n: f"测试单位{n}")
     kind = UnitKind.DEPARTMENT
+    parent = None
+
+    @classmethod
+    def _create(cls, model_class: type[Unit], *args: Any, **kwargs: Any) -> Unit:
+        existing = model_class.objects.filter(code=kwargs["code"]).first()
+        if existing is not None:
+            return existing
+        return services.unit_create(actor=None, **kwargs)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

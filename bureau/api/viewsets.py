@@ -1,0 +1,56 @@
+"""The base of every app's API viewsets: permissions come from bureau.permissions, nowhere else."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from rest_framework import permissions, viewsets
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from .. import permissions as scope
+
+M = TypeVar("M", bound=Model)
+
+# The scope a queryset is restricted to for each standard viewset action. Custom
+# actions (workflow steps) see what the user may view; their service checks the rest.
+ACTION_SCOPE = {"update": "change", "partial_update": "change", "destroy": "delete"}
+ACTION_PERMISSION = {"list": "view", "retrieve": "view", "create": "add", **ACTION_SCOPE}
+
+
+class ModelPermission(permissions.BasePermission):
+    """The model permission the action needs; models with object grants let the grants decide."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        model = view.get_queryset().model  # type: ignore[attr-defined]
+        needed = ACTION_PERMISSION.get(getattr(view, "action", None) or "")
+        if needed is None:
+            return True  # a workflow action: its service checks who may
+        if request.user.has_perm(scope.perm_name(model, needed)):
+            return True
+        # A user without the model permission may still hold grants on single objects.
+        return needed in ("view", "change", "delete") and getattr(model, "object_grants", False)
+
+
+class ScopedViewSetMixin:
+    """Restricts the queryset to what the user may do for the current action."""
+
+    request: Request
+    action: str | None
+    queryset: QuerySet[Any]
+    permission_classes = [ModelPermission]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()  # type: ignore[misc]
+        return scope.restrict(queryset, self.request.user, ACTION_SCOPE.get(self.action or "", "view"))
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[M]):
+    pass
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet[M]):
+    pass

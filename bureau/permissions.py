@@ -1,0 +1,143 @@
+"""Who may see and change what: the one place every app's pages and API ask.
+
+Three layers, as in NetBox:
+1. Model permissions, carried by the role groups (bureau.roles): may this user view,
+   add, change or delete this kind of record at all?
+2. Unit scope, as a queryset filter: leaders and auditors read everything; admins and
+   bureau staff act within their jurisdiction (the city, or their county or zone
+   bureau, with all units below it); division staff and department API clients act
+   within their own unit and the units below it. Rights on a unit cascade to its
+   sub-units.
+3. Explicit grants on single objects (django-guardian): an expert assigned to one
+   application, a sensitive data set shared with one unit. They add to the scope.
+
+Views and serializers never check roles by hand: they call `restrict()` (or use the
+API viewset base in `bureau.api.viewsets`) and `require_perm`.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from .choices import JURISDICTION_KINDS
+from .models import Unit, User
+from .roles import Role
+
+M = TypeVar("M", bound=Model)
+
+# Roles that read every record whatever their unit.
+READ_ALL_ROLES = frozenset({Role.LEADER, Role.AUDITOR})
+# Roles that act on every record of their jurisdiction.
+JURISDICTION_ROLES = frozenset({Role.ADMIN, Role.BUREAU_STAFF})
+# Roles that act on the records of their own unit (and its sub-units).
+OWN_UNIT_ROLES = frozenset({Role.DIVISION_STAFF, Role.API_CLIENT})
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+def user_roles(user: User | AnonymousUser) -> frozenset[str]:
+    """The user's role names, read once per request and cached on the user object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached: frozenset[str] | None = getattr(user, "_portal_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._portal_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def has_role(user: User | AnonymousUser, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def jurisdiction_of(unit: Unit) -> Unit:
+    """The nearest unit at or above `unit` that heads a jurisdiction (the city, a county or zone bureau)."""
+    if unit.kind in JURISDICTION_KINDS:
+        return unit
+    ancestors = {u.pk: u for u in Unit.objects.filter(pk__in=unit.ancestor_ids())}
+    for pk in reversed(unit.ancestor_ids()):
+        candidate = ancestors.get(pk)
+        if candidate is not None and candidate.kind in JURISDICTION_KINDS:
+            return candidate
+    return unit
+
+
+def scope_paths(user: User | AnonymousUser, action: str) -> list[str] | None:
+    """Tree paths whose subtrees the user may act on by role; None means no limit, [] nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    roles = user_roles(user)
+    if action == "view" and roles & READ_ALL_ROLES:
+        return None
+    unit: Unit | None = getattr(user, "unit", None)
+    if unit is None:
+        return []
+    paths = []
+    if roles & JURISDICTION_ROLES:
+        paths.append(jurisdiction_of(unit).path)
+    if roles & OWN_UNIT_ROLES:
+        paths.append(unit.path)
+    return paths
+
+
+def perm_name(model: type[Model], action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def scope_field(model: type[Model]) -> str | None:
+    """The lookup from a model to the unit that owns its rows (`scope_unit_field` on the model)."""
+    if model is Unit:
+        return ""
+    return getattr(model, "scope_unit_field", None)
+
+
+def restrict(queryset: QuerySet[M], user: User | AnonymousUser, action: str = "view") -> QuerySet[M]:
+    """The rows of `queryset` that `user` may perform `action` on."""
+    assert action in ACTIONS, action
+    model = queryset.model
+    perm = perm_name(model, action)
+    allowed = Q(pk__in=[])
+    if user.is_authenticated and user.has_perm(perm):
+        paths = scope_paths(user, action)
+        if paths is None:
+            return queryset
+        field = scope_field(model)
+        if field is not None:
+            prefix = f"{field}__path" if field else "path"
+            for path in paths:
+                allowed |= Q(**{f"{prefix}__startswith": path})
+    if user.is_authenticated and getattr(model, "object_grants", False):
+        granted = get_objects_for_user(user, perm, klass=model, accept_global_perms=False, with_superuser=False)
+        allowed |= Q(pk__in=granted.values("pk"))
+    return queryset.filter(allowed)
+
+
+def can(user: User | AnonymousUser, action: str, obj: Model) -> bool:
+    """May `user` perform `action` on this one object? The same rule as `restrict`, for one row."""
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def may_act_in_unit(user: User | AnonymousUser, action: str, model: type[Model], unit: Unit) -> bool:
+    """For creating records: may `user` `action` records of `model` owned by `unit`?"""
+    if not user.is_authenticated or not user.has_perm(perm_name(model, action)):
+        return False
+    paths = scope_paths(user, action)
+    return paths is None or any(unit.path.startswith(p) for p in paths)
+
+
+def visible_units(user: User | AnonymousUser, action: str = "view") -> QuerySet[Unit]:
+    return restrict(Unit.objects.all(), user, action)
+
+
+def check(user: User | AnonymousUser, action: str, obj: Model) -> None:
+    """Raise PermissionDenied unless `can(user, action, obj)`; services call this."""
+    from django.core.exceptions import PermissionDenied
+
+    if not can(user, action, obj):
+        raise PermissionDenied

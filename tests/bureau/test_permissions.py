@@ -1,0 +1,66 @@
+import pytest
+
+from bureau import permissions
+from bureau.choices import UnitKind
+from bureau.models import Unit
+from bureau.roles import Role
+from tests.bureau.factories import UnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city():
+    """A small city: the city root, its bureau with a division, a department, and a county bureau with a division."""
+    root = UnitFactory(code="city", kind=UnitKind.CITY)
+    bureau = UnitFactory(code="bureau", kind=UnitKind.BUREAU, parent=root)
+    division = UnitFactory(code="division", kind=UnitKind.DIVISION, parent=bureau)
+    dept = UnitFactory(code="dept", kind=UnitKind.DEPARTMENT, parent=root)
+    county = UnitFactory(code="county", kind=UnitKind.COUNTY_BUREAU, parent=bureau)
+    county_div = UnitFactory(code="county-div", kind=UnitKind.DIVISION, parent=county)
+    return {u.code: u for u in (root, bureau, division, dept, county, county_div)}
+
+
+def visible_codes(user, action="view"):
+    return set(permissions.visible_units(user, action).values_list("code", flat=True))
+
+
+def test_leaders_and_auditors_read_every_unit(city):
+    for role in (Role.LEADER, Role.AUDITOR):
+        assert visible_codes(UserFactory(roles=[role], unit=city["division"])) == set(city)
+
+
+def test_auditors_change_nothing(city):
+    assert visible_codes(UserFactory(roles=[Role.AUDITOR], unit=city["bureau"]), "change") == set()
+
+
+def test_city_bureau_staff_act_in_the_whole_city(city):
+    staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=city["division"])
+    assert visible_codes(staff, "change") == set(city)
+
+
+def test_county_staff_act_only_in_their_county(city):
+    staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=city["county-div"])
+    assert visible_codes(staff) == {"county", "county-div"}
+    assert visible_codes(staff, "change") == {"county", "county-div"}
+
+
+def test_division_staff_see_their_own_unit_and_below(city):
+    staff = UserFactory(roles=[Role.DIVISION_STAFF], unit=city["county"])
+    assert visible_codes(staff) == {"county", "county-div"}
+
+
+def test_a_user_without_a_role_or_unit_sees_nothing(city):
+    assert visible_codes(UserFactory(unit=city["bureau"])) == set()
+    assert visible_codes(UserFactory(roles=[Role.DIVISION_STAFF], unit=None)) == set()
+
+
+def test_inactive_users_see_nothing(city):
+    user = UserFactory(roles=[Role.LEADER], unit=city["bureau"], is_active=False)
+    assert visible_codes(user) == set()
+
+
+def test_may_act_in_unit_follows_the_same_scope(city):
+    county_staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=city["county"])
+    assert permissions.may_act_in_unit(county_staff, "add", Unit, city["county-div"])
+    assert not permissions.may_act_in_unit(county_staff, "add", Unit, city["division"])
