@@ -46,7 +46,7 @@ def user_roles(user: User | AnonymousUser) -> frozenset[str]:
     cached: frozenset[str] | None = getattr(user, "_portal_roles", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
-        user._portal_roles = cached  # type: ignore[union-attr]
+        user.__dict__["_portal_roles"] = cached
     return cached
 
 

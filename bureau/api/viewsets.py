@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db.models import Model, QuerySet
-from rest_framework import permissions, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -35,22 +35,26 @@ class ModelPermission(permissions.BasePermission):
         return needed in ("view", "change", "delete") and getattr(model, "object_grants", False)
 
 
-class ScopedViewSetMixin:
+class ScopedGenericViewSet(viewsets.GenericViewSet[M]):
     """Restricts the queryset to what the user may do for the current action."""
 
-    request: Request
-    action: str | None
-    queryset: QuerySet[Any]
     permission_classes = [ModelPermission]
 
-    def get_queryset(self) -> QuerySet[Any]:
-        queryset = super().get_queryset()  # type: ignore[misc]
+    def get_queryset(self) -> QuerySet[M]:
+        queryset = super().get_queryset()
         return scope.restrict(queryset, self.request.user, ACTION_SCOPE.get(self.action or "", "view"))
 
 
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[M]):
+class ScopedReadOnlyViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, ScopedGenericViewSet[M]):
     pass
 
 
-class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet[M]):
+class ScopedModelViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    ScopedGenericViewSet[M],
+):
     pass
