@@ -40,9 +40,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "core",
     "bureau",
+    # in dependency order (seed_demo runs each app's demo data in this order)
     "policies",
-    "funds",
     "datacenter",
+    "funds",
     "meetings",
 ]
 
