@@ -290,9 +290,11 @@ def xlsx_rows(path: Path, names: list[str], labels: dict[str, str]) -> tuple[Ite
     from openpyxl import load_workbook
 
     check_workbook(path)
+    handle = path.open("rb")  # a file object: openpyxl would refuse our neutral file name
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
+        handle.close()
         raise FileRejected(_("The workbook cannot be read: %(reason)s") % {"reason": exc}) from exc
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
@@ -313,6 +315,7 @@ def xlsx_rows(path: Path, names: list[str], labels: dict[str, str]) -> tuple[Ite
                 yield [values[p] for p in positions] + [bad]
         finally:
             wb.close()
+            handle.close()
 
     return generate(), expected
 
@@ -517,7 +520,7 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
     fields_union = " UNION ALL ".join(
         [f"SELECT ln, '' AS field, bad AS reason, {original} AS original FROM dc_norm WHERE bad IS NOT NULL"]
         + [
-            f"SELECT ln, {sql_literal(n)}, e{i}, {original} FROM dc_norm WHERE e{i} IS NOT NULL"
+            f"SELECT ln, {sql_literal(n)}, e{i}, {original} FROM dc_norm WHERE e{i} IS NOT NULL AND bad IS NULL"
             for i, n in enumerate(names)
         ]
     )
@@ -539,7 +542,7 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
     )
     cursor.execute("SELECT coalesce(sum(n - 1), 0) FROM dc_last")
     outcome.rows_duplicate = int(cursor.fetchone()[0])
-    source = f"dc_norm WHERE NOT ({any_error})"
+    source = f"(SELECT * FROM dc_norm WHERE NOT ({any_error})) AS accepted"
     if outcome.rows_duplicate:
         cursor.execute(
             f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
@@ -549,7 +552,7 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
             ORDER BY d.ln LIMIT {MAX_ERROR_ROWS}""",
             [batch.job_id, batch.line_offset, _("duplicate key; superseded by line "), batch.line_offset],
         )
-        source = "dc_norm d JOIN dc_last l ON l.key = d.key AND l.ln = d.ln"
+        source = "(SELECT d.* FROM dc_norm d JOIN dc_last l ON l.key = d.key AND l.ln = d.ln) AS accepted"
     accepted = outcome.rows_read - outcome.rows_rejected - outcome.rows_duplicate
 
     on_phase("merging")
