@@ -25,13 +25,26 @@ class Role(models.TextChoices):
 # The business apps whose records leaders and auditors read.
 BUSINESS_APPS = ("bureau", "policies", "funds", "datacenter", "meetings")
 
+# The data center: departments read and load their own data sets; bureau staff read all in their
+# jurisdiction, and those of the big-data center manage the catalogue (datacenter.services checks the center).
+DATACENTER_DEPARTMENT = [
+    "datacenter.view_dataset", "datacenter.view_schemaversion", "datacenter.view_record",
+    "datacenter.view_ingestionjob", "datacenter.add_ingestionjob", "datacenter.change_ingestionjob",
+    "datacenter.view_joberror", "datacenter.view_indicator", "datacenter.view_indicatorvalue",
+]  # fmt: skip
+DATACENTER_STAFF = [
+    "datacenter.view_*", "datacenter.add_dataset", "datacenter.change_dataset", "datacenter.add_schemaversion",
+    "datacenter.add_ingestionjob", "datacenter.change_ingestionjob", "datacenter.add_indicator",
+    "datacenter.change_indicator", "datacenter.change_enterprise",
+]  # fmt: skip
+
 # Role -> permission specs: "app.codename", or "app.view_*" for every view permission of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEADER: [f"{app}.view_*" for app in BUSINESS_APPS],
-    Role.BUREAU_STAFF: ["bureau.view_*", "bureau.add_unit", "bureau.change_unit"],
-    Role.DIVISION_STAFF: ["bureau.view_unit"],
+    Role.BUREAU_STAFF: ["bureau.view_*", "bureau.add_unit", "bureau.change_unit", *DATACENTER_STAFF],
+    Role.DIVISION_STAFF: ["bureau.view_unit", *DATACENTER_DEPARTMENT],
     Role.EXPERT: [],
-    Role.API_CLIENT: ["bureau.view_unit"],
+    Role.API_CLIENT: ["bureau.view_unit", *DATACENTER_DEPARTMENT],
     Role.AUDITOR: [f"{app}.view_*" for app in BUSINESS_APPS] + ["pghistory.view_events"],
     Role.ADMIN: [f"{app}.*" for app in BUSINESS_APPS] + ["pghistory.view_events", "authtoken.*"],
 }

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DatacenterConfig(AppConfig):
     name = "datacenter"
     verbose_name = _("Data center")
+
+    def ready(self) -> None:
+        from . import profile
+
+        profile.register()

@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+import pgtrigger
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -75,25 +76,28 @@ class Outcome:
 # --- the credit-code check in SQL -------------------------------------------------------
 
 
-def uscc_check_sql(code: str) -> str:
-    """A SQL boolean expression: is `code` (a SQL text expression) a valid USCC, as python-stdnum's cn.uscc says.
+def uscc_compact_sql(code: str) -> str:
+    """stdnum's compact(): drop spaces and hyphens, strip whitespace, upper-case."""
+    return f"upper(btrim(translate({code}, ' -', ''), {sql_literal(WHITESPACE)}))"
 
-    Same steps as stdnum: drop spaces and hyphens, strip whitespace, upper-case, 18
-    characters, 8 digits then 10 of the 31-character alphabet, check character by GB 32100-2015.
+
+def uscc_valid_compact_sql(c: str) -> str:
+    """Is the compacted code `c` (a SQL expression, used several times: pass a column) a valid USCC?
+
+    18 characters: 8 digits, then 10 of the 31-character alphabet; check character by GB 32100-2015.
     """
-    c = f"upper(btrim(translate({code}, ' -', ''), {sql_literal(WHITESPACE)}))"
     terms = " + ".join(
-        f"(strpos('{USCC_ALPHABET}', substr(c, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(USCC_WEIGHTS)
+        f"(strpos('{USCC_ALPHABET}', substr({c}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(USCC_WEIGHTS)
     )
     return (
-        f"(SELECT c ~ '^[0-9]{{8}}[0-9A-HJ-NPQRTUWXY]{{10}}$' AND "
-        f"substr(c, 18, 1) = substr('{USCC_ALPHABET}', mod(31 - mod({terms}, 31), 31) + 1, 1) "
-        f"FROM (SELECT {c} AS c) AS uscc)"
+        f"({c} ~ '^[0-9]{{8}}[0-9A-HJ-NPQRTUWXY]{{10}}$' AND "
+        f"substr({c}, 18, 1) = substr('{USCC_ALPHABET}', mod(31 - mod({terms}, 31), 31) + 1, 1))"
     )
 
 
-def uscc_compact_sql(code: str) -> str:
-    return f"upper(btrim(translate({code}, ' -', ''), {sql_literal(WHITESPACE)}))"
+def uscc_check_sql(code: str) -> str:
+    """A SQL boolean expression: is `code` (a SQL text expression) a valid USCC, as python-stdnum's cn.uscc says."""
+    return f"(SELECT {uscc_valid_compact_sql('c')} FROM (SELECT {uscc_compact_sql(code)} AS c) AS uscc)"
 
 
 def sql_literal(value: str) -> str:
@@ -411,41 +415,42 @@ def copy_error(exc: Exception, line_offset: int) -> FileRejected:
     return FileRejected(_("The file cannot be read: %(reason)s.") % {"reason": reason})
 
 
-def normalise_sql(ftype: str, t: str, choices: list[str]) -> tuple[str, str]:
-    """(SQL for the cleaned value ready to cast, or NULL when invalid; SQL for the typed JSON value)."""
+def normalise_sql(ftype: str, t: str, p: str, choices: list[str]) -> tuple[str, str, str]:
+    """Three SQL expressions for one field: the prepared value `p` from the trimmed text `t` (computed once),
+    the cleaned value ready to cast from `p` (NULL when invalid), and the typed JSON value from `{v}`."""
     digits = f"translate({t}, '{FULL_WIDTH}', '{HALF_WIDTH}')"
     if ftype == FieldType.INTEGER:
         n = (
-            f"(CASE WHEN {digits} ~ '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+$' THEN replace({digits}, ',', '') "
-            f"WHEN {digits} ~ '^[+-]?[0-9]{{1,18}}$' THEN {digits} END)"
+            f"(CASE WHEN {p} ~ '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+$' THEN replace({p}, ',', '') "
+            f"WHEN {p} ~ '^[+-]?[0-9]{{1,18}}$' THEN {p} END)"
         )
-        return n, "({v})::bigint"
+        return digits, n, "({v})::bigint"
     if ftype == FieldType.DECIMAL:
         n = (
-            f"(CASE WHEN {digits} ~ '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?$' THEN replace({digits}, ',', '') "
-            f"WHEN {digits} ~ '^[+-]?([0-9]{{1,24}}(\\.[0-9]*)?|\\.[0-9]+)$' THEN {digits} END)"
+            f"(CASE WHEN {p} ~ '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?$' THEN replace({p}, ',', '') "
+            f"WHEN {p} ~ '^[+-]?([0-9]{{1,24}}(\\.[0-9]*)?|\\.[0-9]+)$' THEN {p} END)"
         )
-        return n, "({v})::numeric"
+        return digits, n, "({v})::numeric"
     if ftype == FieldType.DATE:
         iso = (
             f"(CASE WHEN {digits} ~ '^[0-9]{{4}}[-/.年][0-9]{{1,2}}[-/.月][0-9]{{1,2}}日?([ T][0-9:.]+)?$' "
             f"THEN regexp_replace({digits}, '^([0-9]{{4}})[-/.年]([0-9]{{1,2}})[-/.月]([0-9]{{1,2}})日?.*$', '\\1-\\2-\\3') "
             f"WHEN {digits} ~ '^[0-9]{{8}}$' THEN substr({digits}, 1, 4) || '-' || substr({digits}, 5, 2) || '-' || substr({digits}, 7, 2) END)"
         )
-        n = f"(SELECT CASE WHEN d IS NOT NULL AND pg_input_is_valid(d, 'date') THEN d::date::text END FROM (SELECT {iso} AS d) AS dd)"
-        return n, "to_jsonb({v})"
+        n = f"(CASE WHEN {p} IS NOT NULL AND pg_input_is_valid({p}, 'date') THEN {p}::date::text END)"
+        return iso, n, "to_jsonb({v})"
     if ftype == FieldType.BOOLEAN:
         n = (
             f"(CASE WHEN lower({t}) IN ('true', 't', '1', 'yes', 'y', '是', '对') THEN 'true' "
             f"WHEN lower({t}) IN ('false', 'f', '0', 'no', 'n', '否', '错') THEN 'false' END)"
         )
-        return n, "({v})::boolean"
+        return "NULL::text", n, "({v})::boolean"
     if ftype == FieldType.ENUM:
         allowed = ", ".join(sql_literal(c) for c in choices) or "NULL"
-        return f"(CASE WHEN {t} IN ({allowed}) THEN {t} END)", "to_jsonb({v})"
+        return "NULL::text", f"(CASE WHEN {t} IN ({allowed}) THEN {t} END)", "to_jsonb({v})"
     if ftype == FieldType.CREDIT_CODE:
-        return f"(CASE WHEN {uscc_check_sql(t)} THEN {uscc_compact_sql(t)} END)", "to_jsonb({v})"
-    return t, "to_jsonb({v})"
+        return uscc_compact_sql(t), f"(CASE WHEN {uscc_valid_compact_sql(p)} THEN {p} END)", "to_jsonb({v})"
+    return "NULL::text", t, "to_jsonb({v})"
 
 
 def invalid_reason(ftype: str, choices: list[str]) -> str:
@@ -483,11 +488,12 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
     trims = ", ".join(
         f"NULLIF(btrim(s.{c}, {sql_literal(CELL_TRIM)}), '') AS t{i}" for i, c in enumerate(batch.stage_columns)
     )
-    norms, errs, typed = [], [], []
+    preps, norms, errs, typed = [], [], [], []
     params: list[Any] = []
     for i, f in enumerate(batch.fields):
         required = f.get("required") or f["name"] in batch.natural_key
-        n, cast = normalise_sql(f["type"], f"t{i}", f.get("choices") or [])
+        prep, n, cast = normalise_sql(f["type"], f"t{i}", f"p{i}", f.get("choices") or [])
+        preps.append(f"{prep} AS p{i}")
         norms.append(f"{n} AS n{i}")
         missing = "%s" if required else "NULL"
         if required:
@@ -499,10 +505,14 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
     key_expr = f" || {sql_literal(KEY_SEPARATOR)} || ".join(f"n{names.index(k)}" for k in batch.natural_key)
     raw_cols = ", ".join(f"t{i}" for i in range(len(names)))
     cursor.execute(
+        # Layers fenced with OFFSET 0, so each prepared value is computed once per row, not once per use.
         f"""CREATE TEMP TABLE dc_norm ON COMMIT DROP AS
         SELECT ln, bad, {", ".join(f"n{i}" for i in range(len(names)))}, {", ".join(errs)}, {key_expr} AS key, {raw_cols}
         FROM (SELECT ln, bad, {raw_cols}, {", ".join(norms)}
-              FROM (SELECT s.ln, NULLIF(s.bad, '') AS bad, {trims} FROM dc_stage s) AS a) AS b""",
+              FROM (SELECT ln, bad, {raw_cols}, {", ".join(preps)}
+                    FROM (SELECT s.ln, NULLIF(s.bad, '') AS bad, {trims} FROM dc_stage s OFFSET 0) AS a
+                    OFFSET 0) AS b
+              OFFSET 0) AS c""",
         params,
     )
 
@@ -596,8 +606,14 @@ def merge_enterprises(cursor: Any, batch: Batch, source: str, code_index: int, b
         "COALESCE(e.employees, EXCLUDED.employees)",
         "COALESCE(e.revenue, EXCLUDED.revenue)",
     )
-    cursor.execute(
-        f"""INSERT INTO datacenter_enterprise AS e (credit_code, name, county, home_unit_id, industry, employees, revenue,
+    # The enterprise master is audited. Its row triggers would call pghistory's context function once per
+    # row, and that function opens a subtransaction each time: past a few thousand rows in one transaction,
+    # PostgreSQL's subtransaction bookkeeping makes that quadratic. So the triggers stand aside for this one
+    # statement and the same event rows are written set-based, with the context attached once.
+    event_columns = "chain_segment, county, created_at, credit_code, employees, fields, home_unit_id, industry, name, revenue, size_class"
+    with pgtrigger.ignore("datacenter.Enterprise:insert_insert", "datacenter.Enterprise:update_update"):
+        cursor.execute(
+            f"""WITH changed AS (INSERT INTO datacenter_enterprise AS e (credit_code, name, county, home_unit_id, industry, employees, revenue,
                 size_class, chain_segment, fields, created_at, updated_at)
         SELECT DISTINCT ON (src.code) src.code, coalesce(left(src.name, 200), ''), coalesce(left(src.county, 64), ''),
             coalesce(cu.id, %s), coalesce(src.industry, ''), src.employees, src.revenue,
@@ -617,9 +633,14 @@ def merge_enterprises(cursor: Any, batch: Batch, source: str, code_index: int, b
             updated_at = now()
         WHERE (e.name = '' AND EXCLUDED.name <> '') OR (e.county = '' AND EXCLUDED.county <> '')
             OR (e.industry = '' AND EXCLUDED.industry <> '') OR (e.employees IS NULL AND EXCLUDED.employees IS NOT NULL)
-            OR (e.revenue IS NULL AND EXCLUDED.revenue IS NOT NULL)""",
-        [batch.city_unit_id],
-    )
+            OR (e.revenue IS NULL AND EXCLUDED.revenue IS NOT NULL)
+        RETURNING e.*, (xmax = 0) AS inserted)
+        INSERT INTO datacenter_enterpriseevent ({event_columns}, pgh_obj_id, pgh_label, pgh_created_at, pgh_context_id)
+        SELECT {event_columns}, credit_code, CASE WHEN inserted THEN 'insert' ELSE 'update' END, now(),
+            (SELECT _pgh_attach_context())
+        FROM changed""",
+            [batch.city_unit_id],
+        )
 
 
 def stage(

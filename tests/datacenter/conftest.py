@@ -1,9 +1,92 @@
+"""The data center's fixtures: English messages, and Celery workers that reach the test database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.utils import translation
+
+from tests.conftest import ROOT
+
+WORKER_QUEUE = f"datacenter-test-{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english() -> Iterator[None]:
     """Messages are asserted in English, the language of the source strings."""
     with translation.override("en"):
         yield
+
+
+def database_url() -> str:
+    """The test database's URL, the socket folder included (the embedded server keeps it in OPTIONS)."""
+    s = connection.settings_dict
+    host = s["HOST"] or s.get("OPTIONS", {}).get("host", "")
+    port = f":{s['PORT']}" if s["PORT"] else ""
+    auth = f"{quote(s['USER'] or '')}:{quote(s['PASSWORD'] or '')}@"
+    if host.startswith("/"):
+        return f"postgres://{auth}{port}/{s['NAME']}?host={quote(host)}"
+    return f"postgres://{auth}{host}{port}/{s['NAME']}"
+
+
+def start_worker(
+    queue: str, *, visibility_timeout: int = 6 * 3600, log_name: str = "datacenter"
+) -> subprocess.Popen[bytes]:
+    """A real `celery worker` (solo pool, its own process group, so a test can kill all of it) on one queue."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(),
+           "REDIS_URL": settings.REDIS_URL, "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout)}  # fmt: skip
+    log = open(ROOT / ".local" / f"test-worker-{log_name}.log", "ab")  # noqa: SIM115 - the child holds it
+    hostname = f"{queue}-{time.monotonic_ns()}@localhost"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue, "--loglevel", "INFO",
+         "--hostname", hostname, "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    log.close()
+    if not wait_ready:
+        return proc
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the worker exited with {proc.returncode}; see .local/test-worker-{log_name}.log")
+        if app.control.ping(destination=[hostname], timeout=0.5):
+            return proc
+    stop_worker(proc, signal.SIGKILL)
+    raise RuntimeError("the worker did not answer within 60 s")
+
+
+def stop_worker(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def datacenter_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
+    with django_db_blocker.unblock():
+        proc = start_worker(WORKER_QUEUE)
+    yield proc
+    stop_worker(proc)
+
+
+@pytest.fixture
+def worker_queue(datacenter_worker: subprocess.Popen[bytes], settings: Any) -> str:
+    """Send this test's jobs to the data center's test worker."""
+    settings.DATACENTER_QUEUE = WORKER_QUEUE
+    return WORKER_QUEUE

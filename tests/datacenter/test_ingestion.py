@@ -276,3 +276,15 @@ def test_json_lines_load_and_bad_lines_are_rejected(dataset):
         by_line.setdefault(line, []).append(reason)
     assert by_line[41] == ["not a JSON object"]
     assert "unknown fields: oops" in by_line[42]
+
+
+def test_enterprises_added_by_a_load_are_in_the_audit_history(dataset):
+    from django.apps import apps
+
+    event = apps.get_model("datacenter", "EnterpriseEvent")
+    load(dataset, csv_bytes([row(1), row(2)]))
+    assert sorted(event.objects.filter(pgh_label="insert").values_list("pgh_obj_id", flat=True)) == sorted(
+        [credit_code(1), credit_code(2)]
+    )
+    services.enterprise_update(enterprise=Enterprise.objects.get(pk=credit_code(1)), industry="software", actor=None)
+    assert event.objects.filter(pgh_obj_id=credit_code(1), pgh_label="update").count() == 1

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from ..models import DataSet, Enterprise, Indicator, IndicatorValue, IngestionJob, Record
+
+
+class DataSetSerializer(serializers.ModelSerializer[DataSet]):
+    schema = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DataSet
+        fields = ["id", "code", "name", "description", "owner_unit", "frequency", "sensitivity", "reject_threshold",
+                  "record_count", "schema"]  # fmt: skip
+
+    def get_schema(self, obj: DataSet) -> dict[str, Any] | None:
+        schema = obj.current_schema
+        if schema is None:
+            return None
+        return {"version": schema.version, "fields": schema.fields, "natural_key": list(schema.natural_key)}
+
+
+class IngestionJobSerializer(serializers.ModelSerializer[IngestionJob]):
+    url = serializers.SerializerMethodField()
+    error_report = serializers.SerializerMethodField()
+    schema_version = serializers.IntegerField(source="schema_version.version", read_only=True)
+
+    class Meta:
+        model = IngestionJob
+        fields = ["id", "url", "dataset", "schema_version", "status", "phase", "original_name", "declared_format",
+                  "encoding", "size_bytes", "checksum", "bytes_read", "rows_read", "rows_expected", "rows_inserted",
+                  "rows_updated", "rows_unchanged", "rows_rejected", "rows_duplicate", "error", "duplicate_of",
+                  "attempts", "created_at", "started_at", "finished_at", "duration_seconds",
+                  "error_report"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_url(self, obj: IngestionJob) -> str:
+        return self._absolute(reverse("api:ingestion-job-detail", args=[obj.pk]))
+
+    def get_error_report(self, obj: IngestionJob) -> str:
+        return self._absolute(reverse("api:ingestion-job-errors", args=[obj.pk]))
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class RecordSerializer(serializers.ModelSerializer[Record]):
+    class Meta:
+        model = Record
+        fields = ["id", "key", "payload", "enterprise", "line", "job", "first_loaded_at", "updated_at"]
+
+
+class EnterpriseSerializer(serializers.ModelSerializer[Enterprise]):
+    class Meta:
+        model = Enterprise
+        fields = ["credit_code", "name", "county", "home_unit", "industry", "employees", "revenue", "size_class",
+                  "chain_segment", "fields", "updated_at"]  # fmt: skip
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer[IndicatorValue]):
+    class Meta:
+        model = IndicatorValue
+        fields = ["period", "county", "value"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
+    class Meta:
+        model = Indicator
+        fields = ["id", "code", "name", "dataset", "aggregation", "value_field", "date_field", "county_field",
+                  "unit_label", "computed_at"]  # fmt: skip
