@@ -40,9 +40,12 @@ def database_url() -> str:
 
 
 def start_worker(
-    queue: str, *, visibility_timeout: int = 6 * 3600, log_name: str = "datacenter"
+    queue: str, *, visibility_timeout: int = 6 * 3600, log_name: str = "datacenter", wait_ready: bool = True
 ) -> subprocess.Popen[bytes]:
-    """A real `celery worker` (solo pool, its own process group, so a test can kill all of it) on one queue."""
+    """A real `celery worker` (solo pool, its own process group, so a test can kill all of it) on one queue.
+
+    A solo worker busy with a task answers no ping: pass wait_ready=False when it will find one waiting.
+    """
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(),
            "REDIS_URL": settings.REDIS_URL, "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout)}  # fmt: skip
     log = open(ROOT / ".local" / f"test-worker-{log_name}.log", "ab")  # noqa: SIM115 - the child holds it
