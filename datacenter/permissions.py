@@ -25,7 +25,7 @@ def is_center_member(user: User | AnonymousUser) -> bool:
 def sensitive_visible_q(user: User | AnonymousUser, prefix: str = "") -> Q:
     """Rows of sensitive data sets are for the owner department (and the units below it) and the center."""
     if is_center_member(user):
-        return Q()
+        return Q(**{f"{prefix}pk__isnull": False})  # everything (an empty Q would vanish when OR-ed)
     unit: Unit | None = getattr(user, "unit", None)
     own = [*unit.ancestor_ids(), unit.pk] if unit is not None else []
     return ~Q(**{f"{prefix}sensitivity": "sensitive"}) | Q(**{f"{prefix}owner_unit_id__in": own})

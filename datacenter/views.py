@@ -1,8 +1,230 @@
+"""The data center's pages: thin; rows come from selectors, writes go through services."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bureau.models import User
+from bureau.permissions import visible_units
+from core.permissions import require_perm
+
+from . import exports, selectors, services
+from .filtersets import DataSetFilterSet, EnterpriseFilterSet
+from .forms import DataSetForm, SchemaForm, UploadForm, schema_to_text
+from .models import DataSet, IngestionJob
+from .permissions import is_center_member
+from .registry import build_profile
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else ("schema" if field == "fields" else None), errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 @login_required
+@require_perm("datacenter.view_dataset")
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "datacenter/index.html")
+    filterset = DataSetFilterSet(request.GET or None, queryset=selectors.dataset_list(user=request.user))
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "datacenter/catalogue.html",
+                  {"filterset": filterset, "page": page, "is_center": is_center_member(request.user)})  # fmt: skip
+
+
+@login_required
+@require_perm("datacenter.add_dataset")
+def dataset_create(request: HttpRequest) -> HttpResponse:
+    form = DataSetForm(request.POST or None, units=visible_units(request.user, "add"))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            dataset = services.dataset_create(
+                owner_unit=d["owner_unit"], code=d["code"], name=d["name"], description=d["description"],
+                frequency=d["frequency"], sensitivity=d["sensitivity"], fields=form.schema_fields(),
+                natural_key=form.key_fields(), actor=_user(request),
+            )  # fmt: skip
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The data set is registered."))
+            return redirect("datacenter:dataset", pk=dataset.pk)
+    return render(request, "datacenter/dataset_form.html", {"form": form})
+
+
+@login_required
+@require_perm("datacenter.view_dataset")
+def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(selectors.dataset_list(user=request.user), pk=pk)
+    schema = dataset.current_schema
+    key = ", ".join(schema.natural_key) if schema else ""
+    form = SchemaForm(request.POST or None, initial={"schema": schema_to_text(schema), "natural_key": key})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schema_change(dataset=dataset, fields=form.schema_fields(), natural_key=form.key_fields(),
+                                   actor=_user(request))  # fmt: skip
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The schema is saved; it applies to the next loads."))
+            return redirect("datacenter:dataset", pk=dataset.pk)
+    jobs = selectors.job_list(user=request.user).filter(dataset=dataset)[:10]
+    versions = dataset.schema_versions.order_by("-version")
+    return render(request, "datacenter/dataset_detail.html",
+                  {"dataset": dataset, "schema": schema, "form": form, "jobs": jobs, "versions": versions,
+                   "is_center": is_center_member(request.user)})  # fmt: skip
+
+
+@login_required
+@require_perm("datacenter.add_ingestionjob")
+def dataset_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(selectors.dataset_list(user=request.user), pk=pk)
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > settings.UPLOAD_MAX_BYTES:
+        # Refused by the declared length, before reading the body.
+        return render(request, "datacenter/upload.html", {"dataset": dataset, "form": UploadForm(),
+                      "too_large": True}, status=413)  # fmt: skip
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.job_create(dataset=dataset, stream=upload.chunks(), original_name=upload.name,
+                                      actor=_user(request))  # fmt: skip
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied:
+            form.add_error(None, _("You may upload only to your own department's data sets."))
+        else:
+            return redirect("datacenter:job", pk=job.pk)
+    return render(request, "datacenter/upload.html", {"dataset": dataset, "form": form})
+
+
+def _job_context(job: IngestionJob) -> dict[str, Any]:
+    duration = job.duration_seconds or 0.0
+    rate = job.rows_read / duration if duration > 0 else 0.0
+    expected = job.rows_expected or 0
+    percent = 100 if job.status in ("succeeded", "failed", "cancelled") else (
+        min(99, int(100 * job.rows_read / expected)) if expected else 0)  # fmt: skip
+    left = (expected - job.rows_read) / rate if rate > 0 and expected > job.rows_read else None
+    return {"job": job, "rate": rate, "percent": percent, "seconds_left": left, "duration": duration,
+            "active": job.status in ("queued", "running")}  # fmt: skip
+
+
+@login_required
+@require_perm("datacenter.view_ingestionjob")
+def job_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.job_list(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "datacenter/jobs.html", {"page": page})
+
+
+@login_required
+@require_perm("datacenter.view_ingestionjob")
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(selectors.job_list(user=request.user), pk=pk)
+    template = "datacenter/_job_progress.html" if request.headers.get("HX-Request") else "datacenter/job_detail.html"
+    errors = selectors.job_errors(user=request.user, job=job)[:20]
+    return render(request, template, {**_job_context(job), "errors": errors})
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(selectors.job_list(user=request.user), pk=pk)
+    try:
+        services.job_cancel(job=job, actor=_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("datacenter:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(selectors.job_list(user=request.user), pk=pk)
+    try:
+        services.job_retry(job=job, actor=_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("datacenter:job", pk=job.pk)
+
+
+@login_required
+@require_perm("datacenter.view_ingestionjob")
+def job_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = get_object_or_404(selectors.job_list(user=request.user), pk=pk)
+    rows = selectors.job_errors(user=request.user, job=job).values_list("line", "field", "reason", "original")
+    header = [_("line"), _("field"), _("reason"), _("original values")]
+    return exports.csv_response(f"job-{job.pk}-errors.csv", header, (list(r) for r in rows.iterator()))
+
+
+@login_required
+@require_perm("datacenter.view_record")
+def records(request: HttpRequest, pk: int) -> HttpResponseBase:
+    dataset: DataSet = get_object_or_404(selectors.dataset_list(user=request.user), pk=pk)
+    schema = dataset.current_schema
+    fields = schema.fields if schema else []
+    filters = {f["name"]: request.GET.get(f["name"], "").strip() for f in fields if f["type"] in ("text", "enum",
+               "credit_code")}  # fmt: skip
+    qs = selectors.record_list(user=request.user, dataset=dataset, filters=filters)
+    names = [f["name"] for f in fields]
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        header = [f.get("label") or f["name"] for f in fields]
+        rows = ([r.payload.get(n) for n in names] for r in qs.iterator(chunk_size=2000))
+        if export == "csv":
+            return exports.csv_response(f"{dataset.code}.csv", header, rows)
+        return exports.xlsx_response(f"{dataset.code}.xlsx", header, rows)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    table = [(r, [r.payload.get(n) for n in names]) for r in page.object_list]
+    return render(request, "datacenter/records.html", {"dataset": dataset, "fields": fields, "filters": filters,
+                  "page": page, "table": table})  # fmt: skip
+
+
+@login_required
+@require_perm("datacenter.view_enterprise")
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    filterset = EnterpriseFilterSet(request.GET or None, queryset=selectors.enterprise_list(user=request.user))
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "datacenter/enterprises.html", {"filterset": filterset, "page": page})
+
+
+@login_required
+@require_perm("datacenter.view_enterprise")
+def enterprise_profile(request: HttpRequest, credit_code: str) -> HttpResponse:
+    enterprise = get_object_or_404(selectors.enterprise_list(user=request.user), credit_code=credit_code)
+    return render(request, "datacenter/enterprise_profile.html",
+                  {"enterprise": enterprise, "sections": build_profile(enterprise, request.user)})  # fmt: skip
+
+
+@login_required
+@require_perm("datacenter.view_indicator")
+def indicators(request: HttpRequest) -> HttpResponse:
+    items = list(selectors.indicator_list(user=request.user))
+    charts = []
+    for indicator in items:
+        values = list(selectors.indicator_values(user=request.user, indicator=indicator))
+        months = sorted({v.period.isoformat()[:7] for v in values})
+        total = {v.period.isoformat()[:7]: float(v.value) for v in values if not v.county}
+        by_county: dict[str, float] = {}
+        last = months[-1] if months else None
+        for v in values:
+            if v.county and v.period.isoformat()[:7] == last:
+                by_county[v.county] = float(v.value)
+        charts.append({"id": indicator.pk, "name": indicator.name, "unit": indicator.unit_label, "months": months,
+                       "series": [total.get(m) for m in months], "counties": list(by_county),
+                       "county_values": list(by_county.values()), "last": last})  # fmt: skip
+    return render(request, "datacenter/indicators.html", {"indicators": items, "charts": charts})
