@@ -554,13 +554,14 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
     outcome.rows_duplicate = int(cursor.fetchone()[0])
     source = f"(SELECT * FROM dc_norm WHERE NOT ({any_error})) AS accepted"
     if outcome.rows_duplicate:
+        before, _sep, after = _("duplicate key; superseded by line %(line)s").partition("%(line)s")
         cursor.execute(
             f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
-            SELECT %s, d.ln + %s, '', %s || (l.ln + %s)::text, left({original_of("d.")}, 2000)
+            SELECT %s, d.ln + %s, '', %s || (l.ln + %s)::text || %s, left({original_of("d.")}, 2000)
             FROM dc_norm d JOIN dc_last l ON l.key = d.key AND l.n > 1 AND d.ln < l.ln
             WHERE NOT ({any_error_of("d.")})
             ORDER BY d.ln LIMIT {MAX_ERROR_ROWS}""",
-            [batch.job_id, batch.line_offset, _("duplicate key; superseded by line "), batch.line_offset],
+            [batch.job_id, batch.line_offset, before, batch.line_offset, after],
         )
         source = "(SELECT d.* FROM dc_norm d JOIN dc_last l ON l.key = d.key AND l.ln = d.ln) AS accepted"
     accepted = outcome.rows_read - outcome.rows_rejected - outcome.rows_duplicate

@@ -46,7 +46,7 @@ def test_a_bad_schema_is_shown_on_the_form(client, world):
     response = client.post(f"/datacenter/datasets/{world['stores'].pk}/", {"schema": "name | x | colour",
                                                                           "natural_key": "nope"})  # fmt: skip
     assert response.status_code == 200
-    assert "unknown type" in response.content.decode()
+    assert "类型“colour”未知" in response.content.decode()
     assert world["stores"].schema_versions.count() == 1
 
 
