@@ -684,7 +684,7 @@ def copy(cursor: Any, columns: list[str], encoding: str, source: Any, line_offse
 
     sql = f"COPY dc_stage ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, ENCODING '{encoding}')"
     try:
-        cursor.copy_expert(sql, source, size=READ_CHUNK)
+        cursor.copy_expert(sql, source, READ_CHUNK)  # positional: Django's debug cursor takes no keywords
     except psycopg2.DataError as exc:
         raise copy_error(exc, line_offset) from exc
     except psycopg2.Error as exc:

@@ -196,9 +196,12 @@ def store_upload(stream: IO[bytes] | Iterable[bytes], *, limit: int) -> tuple[Fi
 
 def job_create(
     *, dataset: DataSet, stream: IO[bytes] | Iterable[bytes], original_name: str, actor: Actor,
-    declared_format: str | None = None,
+    declared_format: str | None = None, enqueue: bool = True,
 ) -> IngestionJob:  # fmt: skip
-    """Store an upload and queue its job; the worker is told once the transaction commits."""
+    """Store an upload and queue its job; the worker is told once the transaction commits.
+
+    `enqueue=False` leaves the job for the caller to run with `job_run` (the demo data loads in-process).
+    """
     if actor is not None:
         from .selectors import dataset_list
 
@@ -219,7 +222,8 @@ def job_create(
         # A generated name without the user's extension: never served, never executable.
         job.file.save(f"{uuid.uuid4().hex}.upload", file, save=False)
         job.save()
-        _enqueue(job.pk)
+        if enqueue:
+            _enqueue(job.pk)
     file.close()
     return job
 
