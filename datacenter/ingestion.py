@@ -21,6 +21,7 @@ import re
 import time
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -70,7 +71,15 @@ class Outcome:
     rows_duplicate: int = 0
     encoding: str = ""
     threshold_exceeded: bool = False
-    errors: list[tuple[int | None, str, str, str]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for the log and the benchmark
+
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[step] = round(self.timings.get(step, 0.0) + time.monotonic() - started, 3)
 
 
 # --- the credit-code check in SQL -------------------------------------------------------
@@ -504,62 +513,62 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
     # Build normalised values and per-field reasons in one pass over the stage.
     key_expr = f" || {sql_literal(KEY_SEPARATOR)} || ".join(f"n{names.index(k)}" for k in batch.natural_key)
     raw_cols = ", ".join(f"t{i}" for i in range(len(names)))
-    cursor.execute(
-        # Layers fenced with OFFSET 0, so each prepared value is computed once per row, not once per use.
-        f"""CREATE TEMP TABLE dc_norm ON COMMIT DROP AS
-        SELECT ln, bad, {", ".join(f"n{i}" for i in range(len(names)))}, {", ".join(errs)}, {key_expr} AS key, {raw_cols}
+    any_error = " OR ".join(["bad IS NOT NULL", *(f"e{i} IS NOT NULL" for i in range(len(names)))])
+    with outcome.timed("normalise"):
+        cursor.execute(
+            # Layers fenced with OFFSET 0, so each prepared value is computed once per row, not once per use.
+            # The raw text stays in dc_stage: the error report joins back to it by line.
+            f"""CREATE TEMP TABLE dc_norm ON COMMIT DROP AS
+        SELECT *, ({any_error}) AS rejected FROM (
+        SELECT ln, bad, {", ".join(f"n{i}" for i in range(len(names)))}, {", ".join(errs)}, {key_expr} AS key
         FROM (SELECT ln, bad, {raw_cols}, {", ".join(norms)}
               FROM (SELECT ln, bad, {raw_cols}, {", ".join(preps)}
                     FROM (SELECT s.ln, NULLIF(s.bad, '') AS bad, {trims} FROM dc_stage s OFFSET 0) AS a
                     OFFSET 0) AS b
-              OFFSET 0) AS c""",
-        params,
-    )
-
-    def any_error_of(p: str = "") -> str:
-        return " OR ".join([f"{p}bad IS NOT NULL", *(f"{p}e{i} IS NOT NULL" for i in range(len(names)))])
-
-    def original_of(p: str = "") -> str:
-        return "concat_ws(',', " + ", ".join(f"{p}t{i}" for i in range(len(names))) + ")"
-
-    any_error, original = any_error_of(), original_of()
-    cursor.execute(f"""SELECT count(*), count(*) FILTER (WHERE {any_error}) FROM dc_norm""")
+              OFFSET 0) AS c
+        OFFSET 0) AS d""",
+            params,
+        )
+    original = "concat_ws(',', " + ", ".join(f"s.{c}" for c in batch.stage_columns) + ")"
+    cursor.execute("SELECT count(*), count(*) FILTER (WHERE rejected) FROM dc_norm")
     outcome.rows_read, outcome.rows_rejected = cursor.fetchone()
     if outcome.rows_read == 0:
         raise FileRejected(_("The file has a header but no rows."))
     fields_union = " UNION ALL ".join(
-        [f"SELECT ln, '' AS field, bad AS reason, {original} AS original FROM dc_norm WHERE bad IS NOT NULL"]
+        ["SELECT ln, '' AS field, bad AS reason FROM dc_norm WHERE bad IS NOT NULL"]
         + [
-            f"SELECT ln, {sql_literal(n)}, e{i}, {original} FROM dc_norm WHERE e{i} IS NOT NULL AND bad IS NULL"
+            f"SELECT ln, {sql_literal(n)}, e{i} FROM dc_norm WHERE e{i} IS NOT NULL AND bad IS NULL"
             for i, n in enumerate(names)
         ]
     )
     if outcome.rows_rejected:
-        cursor.execute(
-            f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
-            SELECT %s, ln + %s, field, left(reason, 255), left(original, 2000)
-            FROM ({fields_union}) AS e ORDER BY ln LIMIT {MAX_ERROR_ROWS}""",
-            [batch.job_id, batch.line_offset],
-        )
+        with outcome.timed("errors"):
+            cursor.execute(
+                f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
+            SELECT %s, e.ln + %s, e.field, left(e.reason, 255), left({original}, 2000)
+            FROM ({fields_union}) AS e JOIN dc_stage s ON s.ln = e.ln ORDER BY e.ln LIMIT {MAX_ERROR_ROWS}""",
+                [batch.job_id, batch.line_offset],
+            )
     if Decimal(outcome.rows_rejected) > batch.threshold * outcome.rows_read:
         outcome.threshold_exceeded = True
         return
 
     # Duplicate keys within the file: the last line wins, the earlier ones are reported.
-    cursor.execute(
-        f"""CREATE TEMP TABLE dc_last ON COMMIT DROP AS
-        SELECT key, max(ln) AS ln, count(*) AS n FROM dc_norm WHERE NOT ({any_error}) GROUP BY key"""
-    )
+    with outcome.timed("duplicates"):
+        cursor.execute(
+            """CREATE TEMP TABLE dc_last ON COMMIT DROP AS
+        SELECT key, max(ln) AS ln, count(*) AS n FROM dc_norm WHERE NOT rejected GROUP BY key"""
+        )
     cursor.execute("SELECT coalesce(sum(n - 1), 0) FROM dc_last")
     outcome.rows_duplicate = int(cursor.fetchone()[0])
-    source = f"(SELECT * FROM dc_norm WHERE NOT ({any_error})) AS accepted"
+    source = "(SELECT * FROM dc_norm WHERE NOT rejected) AS accepted"
     if outcome.rows_duplicate:
         before, _sep, after = _("duplicate key; superseded by line %(line)s").partition("%(line)s")
         cursor.execute(
             f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
-            SELECT %s, d.ln + %s, '', %s || (l.ln + %s)::text || %s, left({original_of("d.")}, 2000)
-            FROM dc_norm d JOIN dc_last l ON l.key = d.key AND l.n > 1 AND d.ln < l.ln
-            WHERE NOT ({any_error_of("d.")})
+            SELECT %s, d.ln + %s, '', %s || (l.ln + %s)::text || %s, left({original}, 2000)
+            FROM dc_norm d JOIN dc_last l ON l.key = d.key AND l.n > 1 AND d.ln < l.ln JOIN dc_stage s ON s.ln = d.ln
+            WHERE NOT d.rejected
             ORDER BY d.ln LIMIT {MAX_ERROR_ROWS}""",
             [batch.job_id, batch.line_offset, before, batch.line_offset, after],
         )
@@ -571,11 +580,13 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
     code_index = next((i for i, f in enumerate(batch.fields) if f["type"] == FieldType.CREDIT_CODE), None)
     enterprise_expr = "NULL"
     if code_index is not None:
-        merge_enterprises(cursor, batch, source, code_index, by_attr)
+        with outcome.timed("enterprises"):
+            merge_enterprises(cursor, batch, source, code_index, by_attr)
         enterprise_expr = f"n{code_index}"
     payload = "jsonb_build_object(" + ", ".join(typed) + ")"
-    cursor.execute(
-        f"""WITH up AS (
+    with outcome.timed("records"):
+        cursor.execute(
+            f"""WITH up AS (
             INSERT INTO datacenter_record AS r (dataset_id, key, payload, enterprise_id, job_id, line, first_loaded_at, updated_at)
             SELECT %s, key, {payload}, {enterprise_expr}, %s, ln + %s, now(), now() FROM {source}
             ON CONFLICT (dataset_id, key) DO UPDATE SET payload = EXCLUDED.payload, enterprise_id = EXCLUDED.enterprise_id,
@@ -583,8 +594,8 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
             WHERE r.payload IS DISTINCT FROM EXCLUDED.payload OR r.enterprise_id IS DISTINCT FROM EXCLUDED.enterprise_id
             RETURNING (xmax = 0) AS inserted)
         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up""",
-        [batch.dataset_id, batch.job_id, batch.line_offset],
-    )
+            [batch.dataset_id, batch.job_id, batch.line_offset],
+        )
     outcome.rows_inserted, outcome.rows_updated = cursor.fetchone()
     outcome.rows_unchanged = accepted - outcome.rows_inserted - outcome.rows_updated
 
