@@ -612,7 +612,10 @@ def merge_enterprises(cursor: Any, batch: Batch, source: str, code_index: int, b
     employees = f"(CASE WHEN {attr(EnterpriseAttribute.EMPLOYEES, '::numeric')} BETWEEN 0 AND 2147483647 THEN {attr(EnterpriseAttribute.EMPLOYEES, '::numeric')}::integer END)"
     revenue = f"(CASE WHEN abs({attr(EnterpriseAttribute.REVENUE, '::numeric')}) < 1e14 THEN round({attr(EnterpriseAttribute.REVENUE, '::numeric')}, 2) END)"
     county = attr(EnterpriseAttribute.COUNTY)
-    counties = ", ".join(f"({sql_literal(name)}, {uid})" for name, uid in batch.county_units.items()) or "(NULL, NULL)"
+    counties = ", ".join(
+        f"({sql_literal(name)}::text, {int(uid)}::integer)" for name, uid in batch.county_units.items()
+    )
+    counties = counties or "(NULL::text, NULL::integer)"
     size = classify_sql(
         "COALESCE(NULLIF(e.industry, ''), EXCLUDED.industry)",
         "COALESCE(e.employees, EXCLUDED.employees)",

@@ -16,7 +16,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
-from django.db import DatabaseError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -275,8 +275,8 @@ def job_run(*, job_id: int) -> IngestionJob | None:
             return IngestionJob.objects.get(pk=job_id)
         except ingestion.FileRejected as exc:
             return _finish_failed(job, exc.message, exc.line)
-        except DatabaseError:
-            raise  # a lost connection and the like: the task retries it
+        except (OperationalError, InterfaceError):
+            raise  # a lost connection and the like: the task retries it, the job stays running
         except Exception as exc:
             logger.exception("ingestion job %s crashed", job_id)
             _finish_failed(job, _("The job stopped on an internal error: %(error)s") % {"error": type(exc).__name__})

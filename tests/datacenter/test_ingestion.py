@@ -288,3 +288,14 @@ def test_enterprises_added_by_a_load_are_in_the_audit_history(dataset):
     )
     services.enterprise_update(enterprise=Enterprise.objects.get(pk=credit_code(1)), industry="software", actor=None)
     assert event.objects.filter(pgh_obj_id=credit_code(1), pgh_label="update").count() == 1
+
+
+def test_a_load_where_no_county_bureau_exists_puts_enterprises_under_the_city():
+    from bureau.choices import UnitKind
+    from tests.bureau.factories import UnitFactory
+
+    city = UnitFactory(code="solo-city", kind=UnitKind.CITY)
+    dept = UnitFactory(code="solo-dept", kind=UnitKind.DEPARTMENT, parent=city)
+    job = load(make_dataset(dept, "solo"), csv_bytes([row(1)]))
+    assert job.status == "succeeded", job.error
+    assert Enterprise.objects.get().home_unit == city
