@@ -110,7 +110,7 @@ def peak_rss_mb(pid: int) -> float:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
 
 
-def portal(path: Path, log: Path) -> dict[str, float]:
+def portal(path: Path, log: Path, timings: dict[str, float]) -> dict[str, float]:
     from bureau import services as unit_services
     from bureau.choices import UnitKind
     from bureau.models import Unit
@@ -155,19 +155,12 @@ def portal(path: Path, log: Path) -> dict[str, float]:
             raise SystemExit(f"the job ended {job.status}: {job.error}")
         records = Record.objects.filter(dataset=dataset).count()
         assert records == job.rows_inserted + job.rows_updated + job.rows_unchanged, records
+        timings.update(job.timings)
         return {"seconds": elapsed, "stored": stored, "peak_mb": peak, "idle_mb": idle_rss,
                 "rows": job.rows_read, "inserted": job.rows_inserted}  # fmt: skip
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
-
-
-def step_timings(log: Path) -> str:
-    for line in reversed(log.read_text(errors="replace").splitlines()):
-        match = re.search(r'"timings": (\{[^}]*\})', line)
-        if match:
-            return match.group(1)
-    return "{}"
 
 
 def main() -> None:
@@ -184,7 +177,8 @@ def main() -> None:
             mb = path.stat().st_size / 1024**2
             copy_s = raw_copy(path)
             log = results / f"worker-{rows}.log"
-            p = portal(path, log)
+            timings: dict[str, float] = {}
+            p = portal(path, log, timings)
             ratio = copy_s / p["seconds"]
             print(f"rows={rows:,} file={mb:.0f} MB")
             print(f"  raw COPY into an unindexed table: {copy_s:.1f} s ({rows / copy_s:,.0f} rows/s)")
@@ -192,7 +186,7 @@ def main() -> None:
                   f"of which storing the upload {p['stored']:.1f} s")  # fmt: skip
             print(f"  portal / raw COPY speed: {ratio:.2f}")
             print(f"  worker peak RSS: {p['peak_mb']:.0f} MB (idle {p['idle_mb']:.0f} MB)")
-            print(f"  steps (s): {step_timings(log)}")
+            print(f"  steps inside the job (s): {timings}")
     finally:
         connection.close()
         teardown_databases(config, verbosity=0)

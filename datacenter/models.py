@@ -173,16 +173,25 @@ class Record(models.Model):
     dataset = models.ForeignKey(DataSet, verbose_name=_("data set"), on_delete=models.CASCADE, related_name="records")
     key = models.TextField(_("natural key"))
     payload = models.JSONField(_("values"))
+    # No database constraint on these two: a load inserts hundreds of thousands of rows in one statement,
+    # and a constraint trigger per row and key would double its cost. The loader sets both from rows it has
+    # just written in the same transaction (the enterprise upsert runs first; the job is the running one),
+    # and neither enterprises nor jobs with records are ever deleted.
     enterprise = models.ForeignKey(
         Enterprise,
         verbose_name=_("enterprise"),
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="records",
     )
     job = models.ForeignKey(
-        "datacenter.IngestionJob", verbose_name=_("loaded by"), on_delete=models.PROTECT, related_name="+"
+        "datacenter.IngestionJob",
+        verbose_name=_("loaded by"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     line = models.PositiveIntegerField(_("source line"))
     first_loaded_at = models.DateTimeField(_("first loaded at"))
@@ -232,6 +241,7 @@ class IngestionJob(TimeStampedModel):
     rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
     rows_duplicate = models.PositiveIntegerField(_("duplicate keys"), default=0)
     error = models.TextField(_("error"), blank=True)
+    timings = models.JSONField(_("seconds per step"), default=dict, blank=True, editable=False)
     duplicate_of = models.ForeignKey(
         "self", verbose_name=_("repeat of"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -406,6 +406,7 @@ def _load(job: IngestionJob) -> IngestionJob:
                          "rows_duplicate"):  # fmt: skip
                 setattr(job, name, getattr(outcome, name))
             job.rows_expected = outcome.rows_read if repeat is None else job.rows_expected
+            job.timings = outcome.timings
             job.save()
             if job.status == JobStatus.SUCCEEDED and outcome.rows_inserted:
                 DataSet.objects.filter(pk=dataset.pk).update(record_count=F("record_count") + outcome.rows_inserted)
