@@ -7,7 +7,11 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+
+from .models import IngestionJob, JobError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,3 +54,10 @@ def xlsx_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def job_error_report(job: IngestionJob, errors: QuerySet[JobError]) -> StreamingHttpResponse:
+    """A job's error report: line, field, reason and the row as it was sent."""
+    rows = errors.values_list("line", "field", "reason", "original")
+    header = [_("line"), _("field"), _("reason"), _("original values")]
+    return csv_response(f"job-{job.pk}-errors.csv", header, (list(r) for r in rows.iterator()))

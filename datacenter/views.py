@@ -140,23 +140,16 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {**_job_context(job), "errors": errors})
 
 
-@login_required
-@require_POST
-def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(selectors.job_list(user=request.user), pk=pk)
-    try:
-        services.job_cancel(job=job, actor=_user(request))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("datacenter:job", pk=job.pk)
+JOB_STEPS = {"cancel": services.job_cancel, "retry": services.job_retry}
 
 
 @login_required
 @require_POST
-def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def job_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Cancel or Retry: one service call each."""
     job = get_object_or_404(selectors.job_list(user=request.user), pk=pk)
     try:
-        services.job_retry(job=job, actor=_user(request))
+        JOB_STEPS[step](job=job, actor=_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("datacenter:job", pk=job.pk)
@@ -166,9 +159,7 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm("datacenter.view_ingestionjob")
 def job_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(selectors.job_list(user=request.user), pk=pk)
-    rows = selectors.job_errors(user=request.user, job=job).values_list("line", "field", "reason", "original")
-    header = [_("line"), _("field"), _("reason"), _("original values")]
-    return exports.csv_response(f"job-{job.pk}-errors.csv", header, (list(r) for r in rows.iterator()))
+    return exports.job_error_report(job, selectors.job_errors(user=request.user, job=job))
 
 
 @login_required

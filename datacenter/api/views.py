@@ -128,9 +128,7 @@ class IngestionJobViewSet(ScopedReadOnlyViewSet[IngestionJob]):
     @action(detail=True, methods=["get"])
     def errors(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         job = self.get_object()
-        rows = selectors.job_errors(user=request.user, job=job).values_list("line", "field", "reason", "original")
-        header = [str(_("line")), str(_("field")), str(_("reason")), str(_("original values"))]
-        return exports.csv_response(f"job-{job.pk}-errors.csv", header, (list(r) for r in rows.iterator()))
+        return exports.job_error_report(job, selectors.job_errors(user=request.user, job=job))
 
 
 class EnterpriseViewSet(ScopedReadOnlyViewSet[Enterprise]):
