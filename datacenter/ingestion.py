@@ -442,11 +442,15 @@ def normalise_sql(ftype: str, t: str, p: str, choices: list[str]) -> tuple[str, 
         return digits, n, "({v})::numeric"
     if ftype == FieldType.DATE:
         iso = (
-            f"(CASE WHEN {digits} ~ '^[0-9]{{4}}[-/.年][0-9]{{1,2}}[-/.月][0-9]{{1,2}}日?([ T][0-9:.]+)?$' "
+            f"(CASE WHEN {t} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN {t} "  # the common case, no rewriting
+            f"WHEN {digits} ~ '^[0-9]{{4}}[-/.年][0-9]{{1,2}}[-/.月][0-9]{{1,2}}日?([ T][0-9:.]+)?$' "
             f"THEN regexp_replace({digits}, '^([0-9]{{4}})[-/.年]([0-9]{{1,2}})[-/.月]([0-9]{{1,2}})日?.*$', '\\1-\\2-\\3') "
             f"WHEN {digits} ~ '^[0-9]{{8}}$' THEN substr({digits}, 1, 4) || '-' || substr({digits}, 5, 2) || '-' || substr({digits}, 7, 2) END)"
         )
-        n = f"(CASE WHEN {p} IS NOT NULL AND pg_input_is_valid({p}, 'date') THEN {p}::date::text END)"
+        n = (
+            f"(CASE WHEN {p} IS NULL OR NOT pg_input_is_valid({p}, 'date') THEN NULL "
+            f"WHEN length({p}) = 10 THEN {p} ELSE {p}::date::text END)"
+        )
         return iso, n, "to_jsonb({v})"
     if ftype == FieldType.BOOLEAN:
         n = (
