@@ -62,8 +62,16 @@ class DataSetForm(SchemaForm):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     frequency = forms.ChoiceField(label=_("Update frequency"), choices=Frequency.choices)
     sensitivity = forms.ChoiceField(label=_("Sensitivity"), choices=Sensitivity.choices, initial=Sensitivity.INTERNAL)
+    pull_url = forms.URLField(
+        label=_("Pull from URL"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("If the department publishes the file at an address, the center loads it nightly."),
+    )
 
-    field_order = ["owner_unit", "code", "name", "description", "frequency", "sensitivity", "schema", "natural_key"]
+    field_order = ["owner_unit", "code", "name", "description", "frequency", "sensitivity", "pull_url", "schema",
+                   "natural_key"]  # fmt: skip
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -48,6 +48,8 @@ class DataSet(TimeStampedModel):
     # Share of rejected rows above which a load commits nothing.
     reject_threshold = models.DecimalField(_("reject threshold"), max_digits=4, decimal_places=3, default=0.05)
     record_count = models.PositiveIntegerField(_("records"), default=0, editable=False)
+    # Where the center pulls the data set from on schedule (Celery beat), when the department publishes it.
+    pull_url = models.URLField(_("pull from URL"), blank=True, max_length=500)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True
     )

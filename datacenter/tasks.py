@@ -30,3 +30,8 @@ def compute_indicators(dataset_id: int) -> int:
 @shared_task(name="datacenter.sweep_stale_jobs")
 def sweep_stale_jobs() -> dict[str, int]:
     return services.jobs_sweep_stale()
+
+
+@shared_task(name="datacenter.pull_datasets")
+def pull_datasets() -> dict[str, int]:
+    return services.datasets_pull_all()

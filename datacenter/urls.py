@@ -8,6 +8,7 @@ urlpatterns = [
     path("datasets/new/", views.dataset_create, name="dataset-create"),
     path("datasets/<int:pk>/", views.dataset_detail, name="dataset"),
     path("datasets/<int:pk>/upload/", views.dataset_upload, name="upload"),
+    path("datasets/<int:pk>/pull/", views.dataset_pull, name="pull"),
     path("datasets/<int:pk>/records/", views.records, name="records"),
     path("jobs/", views.job_list, name="jobs"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),

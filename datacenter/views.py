@@ -56,8 +56,8 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
         try:
             dataset = services.dataset_create(
                 owner_unit=d["owner_unit"], code=d["code"], name=d["name"], description=d["description"],
-                frequency=d["frequency"], sensitivity=d["sensitivity"], fields=form.schema_fields(),
-                natural_key=form.key_fields(), actor=_user(request),
+                frequency=d["frequency"], sensitivity=d["sensitivity"], pull_url=d["pull_url"],
+                fields=form.schema_fields(), natural_key=form.key_fields(), actor=_user(request),
             )  # fmt: skip
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -88,6 +88,19 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "datacenter/dataset_detail.html",
                   {"dataset": dataset, "schema": schema, "form": form, "jobs": jobs, "versions": versions,
                    "is_center": is_center_member(request.user)})  # fmt: skip
+
+
+@login_required
+@require_POST
+def dataset_pull(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pull now what the department publishes at the data set's address."""
+    dataset = get_object_or_404(selectors.dataset_list(user=request.user), pk=pk)
+    try:
+        job = services.dataset_pull(dataset=dataset, actor=_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("datacenter:dataset", pk=dataset.pk)
+    return redirect("datacenter:job", pk=job.pk)
 
 
 @login_required

@@ -131,6 +131,8 @@ CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 300
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The data center: a job whose worker died is retried or failed, never left "running".
     "datacenter-sweep-stale-jobs": {"task": "datacenter.sweep_stale_jobs", "schedule": 120.0},
+    # The data center pulls the data sets that departments publish at an address, nightly.
+    "datacenter-pull-datasets": {"task": "datacenter.pull_datasets", "schedule": 24 * 3600.0},
 }
 
 # --- authentication and permissions ---

@@ -1,0 +1,76 @@
+"""The center pulls a data set from a department's HTTP endpoint (a real local HTTP server)."""
+
+import http.server
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from datacenter import services
+from datacenter.models import Record
+from tests.datacenter.factories import city_with_center, csv_bytes, make_dataset, row
+
+pytestmark = pytest.mark.django_db
+
+BODY = csv_bytes([row(i) for i in range(30)], encoding="gb18030")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = BODY if self.path.startswith("/stores") else b"x" * 5000
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def department_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_nightly_pull_loads_what_the_department_publishes_and_a_repeat_changes_nothing(department_server):
+    dataset = make_dataset(city_with_center()["commerce"], pull_url=f"{department_server}/stores.csv")
+    assert services.datasets_pull_all() == {"queued": 1, "failed": 0}
+    job = dataset.jobs.get()
+    services.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.encoding, job.rows_inserted, job.original_name) == (
+        "succeeded",
+        "GB18030",
+        30,
+        "stores.csv",
+    )
+    services.datasets_pull_all()
+    again = dataset.jobs.exclude(pk=job.pk).get()
+    services.job_run(job_id=again.pk)
+    again.refresh_from_db()
+    assert again.duplicate_of == job
+    assert Record.objects.count() == 30
+
+
+def test_a_published_file_over_the_limit_is_refused_by_its_declared_length(department_server, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    dataset = make_dataset(city_with_center()["commerce"], pull_url=f"{department_server}/big.csv")
+    with pytest.raises(ValidationError, match="larger than"):
+        services.dataset_pull(dataset=dataset, actor=None)
+    assert not dataset.jobs.exists()
+
+
+def test_only_web_addresses_are_pulled():
+    with pytest.raises(ValidationError):
+        make_dataset(city_with_center()["commerce"], pull_url="file:///etc/passwd")
+    dataset = make_dataset(city_with_center()["commerce"])
+    type(dataset).objects.filter(pk=dataset.pk).update(pull_url="file:///etc/passwd")  # as a bad row could be
+    dataset.refresh_from_db()
+    with pytest.raises(ValidationError, match="http"):
+        services.dataset_pull(dataset=dataset, actor=None)
