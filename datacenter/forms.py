@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.models import Unit
 
-from .choices import Frequency, Sensitivity
-from .models import SchemaVersion
+from .choices import Aggregation, Frequency, Sensitivity
+from .models import DataSet, SchemaVersion
 
 SCHEMA_HELP = _(
     "One field per line: name | label | type | required (yes/no) | values of an enumeration, separated by commas "
@@ -81,3 +81,21 @@ class DataSetForm(SchemaForm):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("CSV (UTF-8 or GB18030), XLSX with one sheet, or JSON lines."))
+
+
+class IndicatorForm(forms.Form):
+    dataset = forms.ModelChoiceField(label=_("Data set"), queryset=DataSet.objects.none())
+    code = forms.SlugField(label=_("Code"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=128)
+    aggregation = forms.ChoiceField(label=_("Aggregation"), choices=Aggregation.choices)
+    value_field = forms.CharField(
+        label=_("Value field"), required=False, help_text=_("A number field; not for a count.")
+    )
+    date_field = forms.CharField(label=_("Date field"), help_text=_("Values are grouped by the month of this date."))
+    county_field = forms.CharField(label=_("County field"), required=False)
+    unit_label = forms.CharField(label=_("Unit of measure"), required=False, max_length=32)
+
+    def __init__(self, *args: Any, datasets: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if datasets is not None:
+            self.fields["dataset"].queryset = datasets  # type: ignore[attr-defined]

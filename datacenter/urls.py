@@ -18,4 +18,5 @@ urlpatterns = [
     path("enterprises/", views.enterprise_list, name="enterprises"),
     path("enterprises/<str:credit_code>/", views.enterprise_profile, name="enterprise"),
     path("indicators/", views.indicators, name="indicators"),
+    path("indicators/new/", views.indicator_create, name="indicator-create"),
 ]

@@ -20,7 +20,7 @@ from core.permissions import require_perm
 
 from . import exports, selectors, services
 from .filtersets import DataSetFilterSet, EnterpriseFilterSet
-from .forms import DataSetForm, SchemaForm, UploadForm, schema_to_text
+from .forms import DataSetForm, IndicatorForm, SchemaForm, UploadForm, schema_to_text
 from .models import DataSet, IngestionJob
 from .permissions import is_center_member
 from .registry import build_profile
@@ -232,3 +232,20 @@ def indicators(request: HttpRequest) -> HttpResponse:
                        "series": [total.get(m) for m in months], "counties": list(by_county),
                        "county_values": list(by_county.values()), "last": last})  # fmt: skip
     return render(request, "datacenter/indicators.html", {"indicators": items, "charts": charts})
+
+
+@login_required
+@require_perm("datacenter.add_indicator")
+def indicator_create(request: HttpRequest) -> HttpResponse:
+    form = IndicatorForm(request.POST or None, datasets=selectors.dataset_list(user=request.user, action="change"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.indicator_create(**form.cleaned_data, actor=_user(request))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied:
+            form.add_error(None, _("Only the big-data center manages the catalogue."))
+        else:
+            messages.success(request, _("The indicator is defined; it is computed after each load."))
+            return redirect("datacenter:indicators")
+    return render(request, "datacenter/indicator_form.html", {"form": form})

@@ -170,3 +170,18 @@ def test_a_department_user_cannot_open_another_departments_data_set(client, worl
     client.login(username=outsider.username, password=DEFAULT_PASSWORD)
     assert client.get(f"/datacenter/datasets/{world['stores'].pk}/").status_code == 404
     assert client.get(f"/datacenter/datasets/{world['stores'].pk}/upload/").status_code == 404
+
+
+def test_center_staff_define_an_indicator_in_the_browser(client, world):
+    response = client.post("/datacenter/indicators/new/", {
+        "dataset": world["stores"].pk, "code": "staff", "name": "从业人数合计", "aggregation": "sum",
+        "value_field": "employees", "date_field": "registered_on", "county_field": "county", "unit_label": "人",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert world["stores"].indicators.get().name == "从业人数合计"
+    bad = client.post("/datacenter/indicators/new/", {
+        "dataset": world["stores"].pk, "code": "bad", "name": "x", "aggregation": "sum", "value_field": "name",
+        "date_field": "name",
+    })  # fmt: skip
+    assert bad.status_code == 200
+    assert not world["stores"].indicators.filter(code="bad").exists()
