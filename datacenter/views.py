@@ -64,7 +64,8 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The data set is registered."))
             return redirect("datacenter:dataset", pk=dataset.pk)
-    return render(request, "datacenter/dataset_form.html", {"form": form})
+    return render(request, "datacenter/form.html",
+                  {"form": form, "title": _("Register a data set"), "submit": _("Register")})  # fmt: skip
 
 
 @login_required
@@ -248,4 +249,5 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The indicator is defined; it is computed after each load."))
             return redirect("datacenter:indicators")
-    return render(request, "datacenter/indicator_form.html", {"form": form})
+    return render(request, "datacenter/form.html",
+                  {"form": form, "title": _("Define an indicator"), "submit": _("Save")})  # fmt: skip

@@ -24,3 +24,21 @@ def test_the_demo_loads_four_departments_data_once(django_db_blocker):
     before = (Record.objects.count(), IngestionJob.objects.count(), Enterprise.objects.count())
     demo.seed()
     assert (Record.objects.count(), IngestionJob.objects.count(), Enterprise.objects.count()) == before
+
+
+def test_the_demo_pages_open_for_the_center(client):
+    from bureau import demo as bureau_demo
+
+    bureau_demo.seed()
+    demo.seed()
+    assert client.login(username="center", password=bureau_demo.demo_password())
+    stores = DataSet.objects.get(code="ecommerce-stores")
+    for url in ["/datacenter/", f"/datacenter/datasets/{stores.pk}/", f"/datacenter/datasets/{stores.pk}/records/",
+                "/datacenter/jobs/", "/datacenter/enterprises/", "/datacenter/indicators/",
+                f"/datacenter/enterprises/{stores.records.first().enterprise_id}/"]:  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    shared = Enterprise.objects.filter(records__dataset__code="software-enterprises").filter(
+        records__dataset=stores).first()  # fmt: skip
+    page = client.get(f"/datacenter/enterprises/{shared.pk}/").content.decode()
+    assert "不一致" in page  # the name differs between the two departments
+    assert "网络零售额" in client.get("/datacenter/indicators/").content.decode()
