@@ -1,0 +1,88 @@
+"""Catalogue services: schemas, versions, sizes."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from datacenter import services, sizes
+from datacenter.models import Enterprise
+from tests.datacenter.factories import city_with_center, credit_code, csv_bytes, load, make_dataset, row
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dataset():
+    return make_dataset(city_with_center()["commerce"])
+
+
+def test_a_schema_change_is_a_new_version_and_an_unchanged_one_is_not(dataset):
+    first = dataset.current_schema
+    same = services.schema_change(dataset=dataset, fields=first.fields, natural_key=list(first.natural_key), actor=None)
+    assert same == first
+    fields = [*first.fields, {"name": "phone", "type": "text"}]
+    second = services.schema_change(dataset=dataset, fields=fields, natural_key=["credit_code"], actor=None)
+    assert (second.version, second.field_names()[-1]) == (2, "phone")
+
+
+def test_loads_use_the_schema_current_when_they_were_queued(dataset):
+    job = load(dataset, csv_bytes([row(1)]))
+    fields = [f for f in dataset.current_schema.fields if f["name"] != "online"]
+    services.schema_change(dataset=dataset, fields=fields, natural_key=["credit_code"], actor=None)
+    assert job.schema_version.version == 1
+    header = ",".join(f["name"] for f in fields)
+    second = load(dataset, (header + "\n" + ",".join(row(2).split(",")[:6] + row(2).split(",")[7:]) + "\n").encode())
+    assert (second.status, second.schema_version.version) == ("succeeded", 2)
+
+
+@pytest.mark.parametrize(
+    ("fields", "key", "message"),
+    [
+        ([{"name": "Bad Name", "type": "text"}], ["x"], "not a field name"),
+        ([{"name": "a", "type": "colour"}], ["a"], "unknown type"),
+        ([{"name": "a", "type": "enum"}], ["a"], "needs its values"),
+        ([{"name": "a", "type": "text"}], ["b"], "not in the schema"),
+        ([{"name": "a", "type": "text"}, {"name": "a", "type": "text"}], ["a"], "appears twice"),
+        ([{"name": "a", "type": "text"}], [], "natural key"),
+    ],
+)
+def test_bad_schemas_are_refused_with_the_reason(dataset, fields, key, message):
+    with pytest.raises(ValidationError, match=message):
+        services.schema_change(dataset=dataset, fields=fields, natural_key=key, actor=None)
+
+
+def test_size_classes_follow_miit_2011():
+    assert sizes.classify("industry", 1500, Decimal(50000)) == "large"
+    assert sizes.classify("industry", 500, Decimal(3000)) == "medium"
+    assert sizes.classify("industry", 50, Decimal(500)) == "small"
+    assert sizes.classify("industry", 15, Decimal(5000)) == "micro"
+    assert sizes.classify("software", 150, Decimal(2000)) == "medium"
+    assert sizes.classify("retail", 12, Decimal(150)) == "small"
+    assert sizes.classify("other", 120, None) == "medium"
+    assert sizes.classify("software", None, Decimal(10)) == ""
+    assert sizes.classify("", 10, Decimal(10)) == ""
+
+
+def test_the_sql_size_class_agrees_with_python_on_every_rule():
+    from django.db import connection
+
+    cases = [(ind, x, y) for ind in sizes.RULES for x in (None, 0, 9, 10, 99, 100, 350, 1500, 3000)
+             for y in (None, 0, 49, 50, 150, 999, 1000, 4000, 25000, 200000)]  # fmt: skip
+    with connection.cursor() as cursor:
+        expr = sizes.classify_sql("i", "x", "y")
+        table = "unnest(%s::text[], %s::int[], %s::numeric[]) WITH ORDINALITY AS t(i, x, y, n)"
+        cursor.execute(
+            f"SELECT {expr} FROM {table} ORDER BY n",  # noqa: S608 - a constant expression
+            [[c[0] for c in cases], [c[1] for c in cases], [c[2] for c in cases]],
+        )
+        got = [r[0] for r in cursor.fetchall()]
+    assert got == [sizes.classify(*c) for c in cases]
+
+
+def test_a_load_classifies_enterprises_by_size(dataset):
+    fields = [*dataset.current_schema.fields, {"name": "industry", "type": "text", "maps_to": "industry"}]
+    services.schema_change(dataset=dataset, fields=fields, natural_key=["credit_code"], actor=None)
+    header = ",".join(f["name"] for f in fields)
+    load(dataset, (header + "\n" + row(1, employees=150, revenue=2000) + ",software\n").encode())
+    assert Enterprise.objects.get(pk=credit_code(1)).size_class == "medium"
