@@ -170,6 +170,7 @@ class Progress:
 
     def __init__(self, report: Callable[[int, int], None]) -> None:
         self.report = report
+        self.expected: int | None = None  # rows, when the format tells (a workbook's dimension)
         self.rows = 0
         self.bytes = 0
         self.last = 0.0
@@ -681,7 +682,7 @@ def stage(
         if fmt == SourceFormat.JSONL:
             rows, offset = jsonl_rows(raw, names), 0
         else:
-            rows, _expected = xlsx_rows(path, names, labels)
+            rows, progress.expected = xlsx_rows(path, names, labels)
             offset = 1
         source = RowsSource(rows, progress, position=raw.tell if fmt == SourceFormat.JSONL else lambda: 0)
         copy(cursor, [*columns, "bad"], "UTF8", source, line_offset=offset)

@@ -355,8 +355,7 @@ class _SideChannel:
         self.conn = connection.get_new_connection(connection.get_connection_params())
         self.conn.autocommit = True
 
-    def report(self, rows: int, nbytes: int, phase: str = JobPhase.READING) -> None:
-        expected = None
+    def report(self, rows: int, nbytes: int, phase: str = JobPhase.READING, expected: int | None = None) -> None:
         if nbytes and self.job.declared_format != SourceFormat.XLSX:
             expected = max(rows, round(rows * self.job.size_bytes / nbytes)) if nbytes < self.job.size_bytes else rows
         with self.conn.cursor() as cursor:
@@ -418,7 +417,8 @@ def _load(job: IngestionJob) -> IngestionJob:
                                             status=JobStatus.SUCCEEDED).exclude(pk=job.pk).order_by("pk").first()
             )  # fmt: skip
             if repeat is None:
-                progress = ingestion.Progress(side.report)
+                # A workbook says how many rows it has; for text the total is estimated from the bytes read.
+                progress = ingestion.Progress(lambda r, b: side.report(r, b, expected=progress.expected))
                 names = schema.field_names()
                 labels = {f["name"]: f.get("label", "") for f in schema.fields}
                 with outcome.timed("copy"):
