@@ -85,9 +85,21 @@ class Outcome:
 # --- the credit-code check in SQL -------------------------------------------------------
 
 
+def _stdnum_char_map() -> tuple[str, str]:
+    """python-stdnum's own table of Unicode look-alikes (full-width digits, dashes, spaces...) and their ASCII.
+
+    Taken from the pinned library itself, so the SQL cleans a code exactly as stdnum's clean() does.
+    """
+    from stdnum.util import _char_map
+
+    return "".join(_char_map), "".join(_char_map.values())
+
+
 def uscc_compact_sql(code: str) -> str:
-    """stdnum's compact(): drop spaces and hyphens, strip whitespace, upper-case."""
-    return f"upper(btrim(translate({code}, ' -', ''), {sql_literal(WHITESPACE)}))"
+    """stdnum's compact(): map look-alike characters to ASCII, drop spaces and hyphens, strip whitespace, upper-case."""
+    look_alikes, ascii_ = _stdnum_char_map()
+    mapped = f"translate({code}, {sql_literal(look_alikes)}, {sql_literal(ascii_)})"
+    return f"upper(btrim(translate({mapped}, ' -', ''), {sql_literal(WHITESPACE)}))"
 
 
 def uscc_valid_compact_sql(c: str) -> str:

@@ -11,7 +11,7 @@ from tests.datacenter.factories import credit_code
 
 pytestmark = pytest.mark.django_db
 
-CHARS = USCC_ALPHABET + "abcdefghijklmnopqrstuvwxyzIOSVZ -\t\n\u3000０１企"
+CHARS = USCC_ALPHABET + "abcdefghijklmnopqrstuvwxyzIOSVZ -\t\n\u3000０１９Ａ－—\u2010\u00a0．企"
 
 
 def sql_valid(codes):
@@ -45,6 +45,13 @@ codes = st.one_of(
 @given(st.lists(codes, min_size=1, max_size=40))
 def test_sql_check_agrees_with_stdnum(batch):
     assert sql_valid(batch) == [uscc.is_valid(code) for code in batch]
+
+
+def test_full_width_digits_and_dashes_are_read_as_stdnum_reads_them():
+    code = credit_code(3)
+    wide = code[:2].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "－" + code[2:]
+    assert uscc.is_valid(wide)
+    assert sql_valid([wide, "91000０24QWD18YGFC0"]) == [True, uscc.is_valid("91000０24QWD18YGFC0")]
 
 
 def test_known_codes():
