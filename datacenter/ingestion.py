@@ -98,7 +98,11 @@ def _stdnum_char_map() -> tuple[str, str]:
 def uscc_compact_sql(code: str) -> str:
     """stdnum's compact(): map look-alike characters to ASCII, drop spaces and hyphens, strip whitespace, upper-case."""
     look_alikes, ascii_ = _stdnum_char_map()
-    mapped = f"translate({code}, {sql_literal(look_alikes)}, {sql_literal(ascii_)})"
+    # The table only holds non-ASCII characters: an all-ASCII code (one byte per character) skips it.
+    mapped = (
+        f"(CASE WHEN octet_length({code}) = char_length({code}) THEN {code} "
+        f"ELSE translate({code}, {sql_literal(look_alikes)}, {sql_literal(ascii_)}) END)"
+    )
     return f"upper(btrim(translate({mapped}, ' -', ''), {sql_literal(WHITESPACE)}))"
 
 
