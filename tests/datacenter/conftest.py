@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +22,17 @@ from django.utils import translation
 from tests.conftest import ROOT
 
 WORKER_QUEUE = f"datacenter-test-{os.getpid()}"
+# Uploads of this test session go to a folder of its own (removed at the end), shared with its workers.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="datacenter-test-media-"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any) -> None:
+    settings.MEDIA_ROOT = MEDIA_ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +61,8 @@ def start_worker(
     A solo worker busy with a task answers no ping: pass wait_ready=False when it will find one waiting.
     """
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(),
-           "REDIS_URL": settings.REDIS_URL, "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout)}  # fmt: skip
+           "REDIS_URL": settings.REDIS_URL, "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
+           "MEDIA_ROOT": str(MEDIA_ROOT)}  # fmt: skip
     log = open(ROOT / ".local" / f"test-worker-{log_name}.log", "ab")  # noqa: SIM115 - the child holds it
     hostname = f"{queue}-{time.monotonic_ns()}@localhost"
     proc = subprocess.Popen(
