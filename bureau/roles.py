@@ -25,13 +25,20 @@ class Role(models.TextChoices):
 # The business apps whose records leaders and auditors read.
 BUSINESS_APPS = ("bureau", "policies", "funds", "datacenter", "meetings")
 
+ORGANISATION_MODELS = ("unit", "person", "post", "appointment", "transfer")
+# The organisation chart: who holds which post is no secret to anyone signed in.
+ORGANISATION_READ = ["bureau.view_unit", "bureau.view_post", "bureau.view_appointment"]
+
 # Role -> permission specs: "app.codename", or "app.view_*" for every view permission of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEADER: [f"{app}.view_*" for app in BUSINESS_APPS],
-    Role.BUREAU_STAFF: ["bureau.view_*", "bureau.add_unit", "bureau.change_unit"],
-    Role.DIVISION_STAFF: ["bureau.view_unit"],
-    Role.EXPERT: [],
-    Role.API_CLIENT: ["bureau.view_unit"],
+    Role.BUREAU_STAFF: [
+        "bureau.view_*",
+        *(f"bureau.{verb}_{model}" for verb in ("add", "change") for model in ORGANISATION_MODELS),
+    ],
+    Role.DIVISION_STAFF: [*ORGANISATION_READ, "bureau.view_person", "bureau.view_transfer"],
+    Role.EXPERT: ORGANISATION_READ,
+    Role.API_CLIENT: ORGANISATION_READ,
     Role.AUDITOR: [f"{app}.view_*" for app in BUSINESS_APPS] + ["pghistory.view_events"],
     Role.ADMIN: [f"{app}.*" for app in BUSINESS_APPS] + ["pghistory.view_events", "authtoken.*"],
 }
