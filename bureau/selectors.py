@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from .choices import JURISDICTION_KINDS, TransferStatus
@@ -101,7 +101,7 @@ def pay_unit_on(day: datetime.date) -> Coalesce:
         .order_by("-physical_on", "-pk")
         .values("to_unit")[:1]
     )
-    return Coalesce(Subquery(in_force), F("home_unit"))
+    return Coalesce(Subquery(in_force), F("home_unit_id"), output_field=BigIntegerField())
 
 
 # --- headcount against the quota (编制) ---
