@@ -145,7 +145,9 @@ def test_mirroring_copies_the_city_bureau_structure_without_people():
     services.post_create(actor=None, unit=center, title="中心主任")
     admin = UserFactory(roles=[Role.ADMIN], unit=office)
 
-    county = services.county_bureau_mirror(actor=admin, source=bureau, parent=bureau, code="lucheng", name="鹿城区网络经济发展局")
+    county = services.county_bureau_mirror(
+        actor=admin, source=bureau, parent=bureau, code="lucheng", name="鹿城区网络经济发展局"
+    )
 
     copied = Unit.objects.filter(path__startswith=county.path).exclude(pk=county.pk)
     assert sorted(copied.values_list("name", flat=True)) == sorted([office.name, center.name])

@@ -28,7 +28,10 @@ def org():
     return {"city": city, "bureau": bureau, "division": division, "commerce": commerce, "staff": staff}
 
 
-def plan(org, person=None, day=D(2025, 1, 1), **kw):
+NEW_YEAR_2025 = D(2025, 1, 1)
+
+
+def plan(org, person=None, day=NEW_YEAR_2025, **kw):
     person = person or PersonFactory(home_unit=org["commerce"])
     return services.transfer_plan(actor=org["staff"], person=person, to_unit=org["division"], planned_on=day, **kw)
 
