@@ -96,6 +96,13 @@ class Unit(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def full_name(self) -> str:
+        """A division is named with its parent ("市商务局 电子商务处"): many units share a division's name."""
+        if self.kind in (UnitKind.DIVISION, UnitKind.DEPARTMENT_DIVISION) and self.parent is not None:
+            return f"{self.parent.short_name or self.parent.name} {self.name}"
+        return self.name
+
     def ancestor_ids(self) -> list[int]:
         """Primary keys from the root down to this unit, read from the path without a query."""
         return [int(part) for part in self.path.strip("/").split("/") if part]

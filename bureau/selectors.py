@@ -32,11 +32,11 @@ def appointments_on(day: datetime.date) -> Q:
 
 
 def person_list(*, user: User | AnonymousUser) -> QuerySet[Person]:
-    return restrict(Person.objects.select_related("home_unit"), user).order_by("name", "pk")
+    return restrict(Person.objects.select_related("home_unit__parent"), user).order_by("name", "pk")
 
 
 def transfer_list(*, user: User | AnonymousUser) -> QuerySet[Transfer]:
-    return restrict(Transfer.objects.select_related("person", "from_unit", "to_unit"), user).order_by(
+    return restrict(Transfer.objects.select_related("person", "from_unit__parent", "to_unit__parent"), user).order_by(
         "-planned_on", "-pk"
     )
 
@@ -78,7 +78,7 @@ def phase_on(transfer: Transfer, day: datetime.date) -> str:
 
 def placement_on(person: Person, day: datetime.date) -> Placement:
     """Answers for any person and date: where they work, which unit pays them, which assesses them."""
-    transfers = list(person.transfers.select_related("from_unit", "to_unit"))
+    transfers = list(person.transfers.select_related("from_unit__parent", "to_unit__parent"))
     transfer = _active_transfer_on(transfers, day)
     if transfer is None:
         home = person.home_unit
@@ -237,6 +237,8 @@ def _tree_order(nodes: list[UnitNode]) -> list[UnitNode]:
 def person_history(person: Person) -> tuple[list[Appointment], list[Transfer]]:
     appointments = list(person.appointments.select_related("post__unit", "on_behalf_of").order_by("-start_date", "-pk"))
     transfers = list(
-        person.transfers.select_related("from_unit", "to_unit").prefetch_related("steps__actor").order_by("-planned_on")
+        person.transfers.select_related("from_unit__parent", "to_unit__parent")
+        .prefetch_related("steps__actor")
+        .order_by("-planned_on")
     )
     return appointments, transfers
