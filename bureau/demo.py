@@ -258,7 +258,8 @@ def _generated_names(count: int, offset: int) -> list[str]:
 
 @transaction.atomic
 def seed_people() -> None:
-    units = {u.code: u for u in Unit.objects.all()}
+    # Only the demo's own units: units added later by users must not shift the generated names.
+    units = {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in all_units()])}
     posts: dict[tuple[str, str], Post] = {}
     for code, unit in units.items():
         spec = POSTS.get(code)

@@ -162,10 +162,20 @@ def quota_units(owner: Unit, units_by_id: dict[int, Unit]) -> list[int]:
 # --- the org chart ---
 
 
+@dataclass(frozen=True)
+class Holder:
+    """One holder of a post on the chart: just what the chart shows, without loading whole models."""
+
+    person_id: int
+    name: str
+    is_concurrent: bool
+    on_behalf_of: str | None
+
+
 @dataclass
 class PostNode:
     post: Post
-    holders: list[Appointment] = field(default_factory=list)
+    holders: list[Holder] = field(default_factory=list)
 
     @property
     def vacancies(self) -> int:
@@ -191,29 +201,34 @@ def org_chart(*, user: User | AnonymousUser, day: datetime.date, root: Unit | No
 
     A fixed number of queries whatever the number of units, posts or people.
     """
-    units = restrict(Unit.objects.filter(units_on(day)), user)
+    all_units = {u.pk: u for u in Unit.objects.all()}
+    visible = restrict(Unit.objects.filter(units_on(day)), user)
     if root is not None:
-        units = units.filter(path__startswith=root.path)
-    unit_list_ = list(units.order_by("path"))
-    nodes = {u.pk: UnitNode(unit=u, depth=u.depth) for u in unit_list_}
+        visible = visible.filter(path__startswith=root.path)
+    visible_ids = set(visible.values_list("pk", flat=True))
+    nodes = {pk: UnitNode(unit=u, depth=u.depth) for pk, u in all_units.items() if pk in visible_ids}
+    for node in nodes.values():
+        node.unit.parent = all_units.get(node.unit.parent_id) if node.unit.parent_id else None
     posts = {
         p.pk: PostNode(post=p) for p in Post.objects.filter(unit__in=nodes.keys()).order_by("unit", "sort_order", "pk")
     }
     holders = (
         Appointment.objects.filter(appointments_on(day), post__in=posts.keys())
-        .select_related("person", "on_behalf_of")
         .order_by("start_date", "pk")
+        .values_list("post_id", "person_id", "person__name", "is_concurrent", "on_behalf_of_id")
     )
-    for appointment in holders:
-        posts[appointment.post_id].holders.append(appointment)
+    for post_id, person_id, name, concurrent, behalf_id in holders:
+        behalf = all_units.get(behalf_id) if behalf_id else None
+        posts[post_id].holders.append(
+            Holder(person_id, name, concurrent, (behalf.short_name or behalf.name) if behalf else None)
+        )
     for post_node in posts.values():
         nodes[post_node.post.unit_id].posts.append(post_node)
     # Quotas are counted over every unit: people paid by units outside this view still count.
-    used = headcount_used(day, {u.pk: u for u in Unit.objects.all()})
-    for pk, count in used.items():
+    for pk, count in headcount_used(day, all_units).items():
         if pk in nodes:
             nodes[pk].headcount = count
-    # Tree order by path sorts "/1/12/" before "/1/2/"; order siblings by sort_order instead.
+    # Ordering by path would sort "/1/12/" before "/1/2/"; siblings go by sort_order instead.
     return _tree_order(list(nodes.values()))
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,9 +36,19 @@ from .workflows import NEXT_PHASE
 
 
 def _as_of(request: HttpRequest) -> tuple[AsOfForm, datetime.date]:
-    form = AsOfForm(request.GET or None)
+    form = AsOfForm(request.GET or None, initial={"as_of": timezone.localdate()})
     day = form.cleaned_data.get("as_of") if form.is_valid() else None
     return form, day or timezone.localdate()
+
+
+def _chart_labels() -> dict[str, str]:
+    """Strings and URLs the chart repeats for every holder, computed once per page."""
+    return {
+        "person_url": reverse("bureau:person-list"),
+        "concurrent_label": _("Concurrent"),
+        "concurrent_short": _("concurrent"),
+        "on_behalf_label": _("on behalf of"),
+    }
 
 
 def _user(request: HttpRequest) -> User:
@@ -50,7 +61,7 @@ def _user(request: HttpRequest) -> User:
 def org_chart(request: HttpRequest) -> HttpResponse:
     form, day = _as_of(request)
     nodes = selectors.org_chart(user=request.user, day=day)
-    return render(request, "bureau/org_chart.html", {"form": form, "day": day, "nodes": nodes})
+    return render(request, "bureau/org_chart.html", {"form": form, "day": day, "nodes": nodes, **_chart_labels()})
 
 
 @login_required
@@ -72,7 +83,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "bureau/unit_detail.html",
         {"unit": unit, "form": form, "day": day, "node": nodes[0] if nodes else None, "children": nodes[1:],
-         "can_appoint": can_appoint},
+         "can_appoint": can_appoint, **_chart_labels()},
     )  # fmt: skip
 
 

@@ -12,7 +12,12 @@ from .selectors import tracked_models
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker; its value is always ISO (YYYY-MM-DD), whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format or "%Y-%m-%d")
 
 
 class AuditFilterForm(forms.Form):
