@@ -39,7 +39,13 @@ class AppointmentEndForm(forms.Form):
 
 
 class TransferPlanForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none(), required=False)
+    division = forms.ModelChoiceField(
+        label=_("Or a whole division"),
+        help_text=_("Everyone holding a full-time post in it on the planned date is transferred, as one batch."),
+        queryset=Unit.objects.none(),
+        required=False,
+    )
     to_unit = forms.ModelChoiceField(label=_("Transfer into"), queryset=Unit.objects.none())
     planned_on = forms.DateField(label=_("Planned on"), widget=DateInput)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -54,6 +60,15 @@ class TransferPlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["to_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["division"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            kind__in=[UnitKind.DIVISION, UnitKind.DEPARTMENT_DIVISION]
+        ).order_by("path")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("person")) == bool(data.get("division")):
+            raise forms.ValidationError(_("Choose either one person or a whole division."))
+        return data
 
 
 class TransferAdvanceForm(forms.Form):

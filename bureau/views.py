@@ -166,10 +166,18 @@ def transfer_plan(request: HttpRequest) -> HttpResponse:
     initial = {"person": request.GET.get("person"), "planned_on": timezone.localdate()}
     form = TransferPlanForm(request.POST or None, initial=initial, people=people, units=units)
     if request.method == "POST" and form.is_valid():
-        transfer = call_service(form, services.transfer_plan, actor=_user(request), **form.cleaned_data)
-        if transfer is not None:
-            messages.success(request, _("The transfer of %(person)s is planned.") % {"person": transfer.person})
-            return redirect("bureau:transfer-detail", pk=transfer.pk)
+        data = dict(form.cleaned_data)
+        person, division = data.pop("person"), data.pop("division")
+        if division is not None:
+            batch = call_service(form, services.transfer_plan_division, actor=_user(request), division=division, **data)
+            if batch is not None:
+                messages.success(request, _("%(n)d transfers are planned as one batch.") % {"n": len(batch)})
+                return redirect(f"{reverse('bureau:transfer-list')}?batch={batch[0].batch}")
+        else:
+            transfer = call_service(form, services.transfer_plan, actor=_user(request), person=person, **data)
+            if transfer is not None:
+                messages.success(request, _("The transfer of %(person)s is planned.") % {"person": transfer.person})
+                return redirect("bureau:transfer-detail", pk=transfer.pk)
     return render(request, "bureau/transfer_plan.html", {"form": form})
 
 

@@ -81,6 +81,16 @@ class TransferSerializer(serializers.ModelSerializer[Transfer]):
         ]  # fmt: skip
 
 
+class TransferPlanDivisionSerializer(serializers.Serializer[Any]):
+    division = serializers.PrimaryKeyRelatedField(label=_("Division"), queryset=Unit.objects.all())
+    to_unit = serializers.PrimaryKeyRelatedField(label=_("Transfer into"), queryset=Unit.objects.all())
+    planned_on = serializers.DateField(label=_("Planned on"))
+    reason = serializers.CharField(label=_("Reason"), required=False, allow_blank=True, default="")
+    quota_override_reason = serializers.CharField(
+        label=_("Headcount override reason"), required=False, allow_blank=True, default=""
+    )
+
+
 class TransferAdvanceSerializer(serializers.Serializer[Any]):
     effective_date = serializers.DateField(label=_("Effective date"), required=False, allow_null=True)
     note = serializers.CharField(label=_("Note"), required=False, allow_blank=True, default="")

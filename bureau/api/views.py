@@ -23,6 +23,7 @@ from .serializers import (
     PlacementSerializer,
     TransferAdvanceSerializer,
     TransferCancelSerializer,
+    TransferPlanDivisionSerializer,
     TransferSerializer,
     UnitSerializer,
 )
@@ -91,6 +92,15 @@ class TransferViewSet(ServiceModelViewSet[Transfer]):
     filterset_class = TransferFilterSet
     http_method_names = ["get", "post", "head", "options"]
     create_service = services.transfer_plan
+
+    @extend_schema(request=TransferPlanDivisionSerializer, responses=TransferSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="plan-division")
+    def plan_division(self, request: Request) -> Response:
+        """Plan the transfer of everyone holding a full-time post in a division, as one batch."""
+        data = _valid(TransferPlanDivisionSerializer, request)
+        transfers = services.transfer_plan_division(actor=acting_user(request), **data)
+        queryset = self.get_queryset().filter(pk__in=[t.pk for t in transfers])
+        return Response(TransferSerializer(queryset, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TransferAdvanceSerializer, responses=TransferSerializer)
     @action(detail=True, methods=["post"])

@@ -226,3 +226,20 @@ def test_transfer_list_query_count_is_constant(world, django_assert_max_num_quer
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/transfers/", {"page_size": 100})
     assert response.json()["count"] == 32
+
+
+def test_a_whole_division_is_planned_through_the_api(world):
+    source = world["city_div"]
+    post = world["post"]["other"]
+    people = [PersonFactory(home_unit=source) for _ in range(2)]
+    for person in people:
+        services.appointment_create(actor=None, person=person, post=post, start_date=D(2024, 1, 1))
+    client = client_for(Role.ADMIN, world["city_div"])
+    response = client.post(
+        "/api/v1/transfers/plan-division/",
+        {"division": source.pk, "to_unit": world["county_div"].pk, "planned_on": "2025-02-01"},
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert {t["person"] for t in body} == {p.pk for p in people}
+    assert len({t["batch"] for t in body}) == 1

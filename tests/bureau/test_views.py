@@ -172,3 +172,24 @@ def test_only_admins_open_the_county_mirror_page(client, seeded):
     )
     assert response.status_code == 302
     assert Unit.objects.filter(path__startswith=Unit.objects.get(code="new-county").path).count() > 5
+
+
+def test_planning_needs_a_person_or_a_division_but_not_both(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-office"])
+    response = client.post(
+        reverse("bureau:transfer-plan"), {"to_unit": seeded["bureau-planning"].pk, "planned_on": "2026-12-01"}
+    )
+    assert response.status_code == 200
+    assert "请选择一名人员或整个处室" in response.content.decode()
+
+
+def test_planning_a_whole_division_from_the_page(client, seeded):
+    login(client, Role.ADMIN, seeded["bureau-office"])
+    before = Transfer.objects.count()
+    response = client.post(
+        reverse("bureau:transfer-plan"),
+        {"division": seeded["dept-finance-industry"].pk,
+         "to_unit": seeded["bureau-funds"].pk, "planned_on": "2026-12-01", "quota_override_reason": "市编办批复"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Transfer.objects.count() == before + 3  # the division's head, deputy and clerk
