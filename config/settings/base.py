@@ -227,6 +227,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One name per choice set used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "TransferStatusEnum": "bureau.choices.TransferStatus",
+    },
 }
 
 # --- logging: one JSON line per event, with the request id ---
