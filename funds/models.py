@@ -13,7 +13,9 @@ from core.models import TimeStampedModel
 from .choices import AccountKind, TransferKind
 
 
-@track()
+# Balances change with every transfer, and the immutable transfers are their history;
+# the audit history records changes to the account itself (name, owner, rules).
+@track(exclude=["balance_fen", "debits_fen", "credits_fen"])
 class Account(TimeStampedModel):
     """A ledger account: a source, the pool, a programme's budget or commitments, or money disbursed.
 
