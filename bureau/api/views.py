@@ -13,6 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
+from core.api.idempotency import idempotent
+
 from .. import selectors, services
 from ..filtersets import AppointmentFilterSet, PersonFilterSet, TransferFilterSet, UnitFilterSet
 from ..models import Appointment, Person, Transfer, Unit
@@ -95,6 +97,7 @@ class TransferViewSet(ServiceModelViewSet[Transfer]):
 
     @extend_schema(request=TransferPlanDivisionSerializer, responses=TransferSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="plan-division")
+    @idempotent
     def plan_division(self, request: Request) -> Response:
         """Plan the transfer of everyone holding a full-time post in a division, as one batch."""
         data = _valid(TransferPlanDivisionSerializer, request)
@@ -104,6 +107,7 @@ class TransferViewSet(ServiceModelViewSet[Transfer]):
 
     @extend_schema(request=TransferAdvanceSerializer, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def advance(self, request: Request, pk: str | None = None) -> Response:
         data = _valid(TransferAdvanceSerializer, request)
         transfer = services.transfer_advance(actor=acting_user(request), transfer=self.get_object(), **data)
@@ -111,6 +115,7 @@ class TransferViewSet(ServiceModelViewSet[Transfer]):
 
     @extend_schema(request=TransferCancelSerializer, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         data = _valid(TransferCancelSerializer, request)
         transfer = services.transfer_cancel(actor=acting_user(request), transfer=self.get_object(), **data)

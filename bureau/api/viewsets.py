@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
+
+from core.api.idempotency import idempotent
 
 from .. import permissions as scope
 from ..models import User
@@ -73,6 +76,10 @@ class ServiceModelViewSet(ScopedModelViewSet[M]):
 
     create_service: Callable[..., M] | None = None
     update_service: Callable[..., M] | None = None
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer: BaseSerializer[M]) -> None:
         create = type(self).create_service
