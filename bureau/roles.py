@@ -34,6 +34,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEADER: [f"{app}.view_*" for app in BUSINESS_APPS],
     Role.BUREAU_STAFF: [
         "bureau.view_*",
+        "funds.view_account",
+        "funds.view_ledgertransfer",
         *(f"bureau.{verb}_{model}" for verb in ("add", "change") for model in ORGANISATION_MODELS),
     ],
     Role.DIVISION_STAFF: [*ORGANISATION_READ, "bureau.view_person", "bureau.view_transfer"],
