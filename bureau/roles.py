@@ -25,13 +25,18 @@ class Role(models.TextChoices):
 # The business apps whose records leaders and auditors read.
 BUSINESS_APPS = ("bureau", "policies", "funds", "datacenter", "meetings")
 
+# policies/: everyone reads the published catalogue; bureau staff keep it.
+POLICY_READ = ["policies.view_policy", "policies.view_policyfield", "policies.view_interpretation",
+               "policies.view_legacypolicy", "policies.view_policyattachment"]  # fmt: skip
+POLICY_STAFF = ["policies.view_*", "policies.add_*", "policies.change_*"]
+
 # Role -> permission specs: "app.codename", or "app.view_*" for every view permission of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEADER: [f"{app}.view_*" for app in BUSINESS_APPS],
-    Role.BUREAU_STAFF: ["bureau.view_*", "bureau.add_unit", "bureau.change_unit"],
-    Role.DIVISION_STAFF: ["bureau.view_unit"],
-    Role.EXPERT: [],
-    Role.API_CLIENT: ["bureau.view_unit"],
+    Role.BUREAU_STAFF: ["bureau.view_*", "bureau.add_unit", "bureau.change_unit", *POLICY_STAFF],
+    Role.DIVISION_STAFF: ["bureau.view_unit", *POLICY_READ],
+    Role.EXPERT: [*POLICY_READ],
+    Role.API_CLIENT: ["bureau.view_unit", *POLICY_READ],
     Role.AUDITOR: [f"{app}.view_*" for app in BUSINESS_APPS] + ["pghistory.view_events"],
     Role.ADMIN: [f"{app}.*" for app in BUSINESS_APPS] + ["pghistory.view_events", "authtoken.*"],
 }

@@ -1,0 +1,340 @@
+"""Writes to the policy catalogue. Each function is atomic, takes the acting user (None: the system),
+checks the move and the permission, and records who did what and when.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bureau import permissions
+from bureau.models import Unit, User
+from core.search import document_vector
+
+from . import workflows
+from .choices import PolicyStatus, PolicyTier
+from .models import Interpretation, LegacyPolicy, Policy, PolicyAttachment, PolicyField, PolicyStep
+
+# The fields a draft's author sets; status, versions and the end of validity belong to the workflow.
+POLICY_FIELDS = {
+    "title", "document_number", "written_on", "published_on", "effective_on", "expires_on", "tier",
+    "master", "segments", "topic", "keywords", "full_text", "issuing_authority",
+}  # fmt: skip
+# Attachments larger than this are refused (settings.UPLOAD_MAX_BYTES caps it further).
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _check_unit(actor: User | None, action: str, model: type[Any], unit: Unit) -> None:
+    if actor is not None and not permissions.may_act_in_unit(actor, action, model, unit):
+        raise PermissionDenied
+
+
+def _lock(policy: Policy) -> Policy:
+    return Policy.objects.select_for_update().get(pk=policy.pk)
+
+
+def _validate(policy: Policy) -> None:
+    """The rules the issue names, as field errors, before the model's own checks."""
+    errors: dict[str, list[str]] = {}
+    if policy.effective_on and policy.published_on and policy.effective_on < policy.published_on:
+        errors.setdefault("effective_on", []).append(_("The effective date cannot be before the date of publication."))
+    if policy.published_on and policy.written_on and policy.published_on < policy.written_on:
+        errors.setdefault("published_on", []).append(_("The date of publication cannot be before the date written."))
+    if policy.expires_on and policy.effective_on and policy.expires_on <= policy.effective_on:
+        errors.setdefault("expires_on", []).append(_("The expiry date must be after the effective date."))
+    if policy.document_number:
+        duplicate = Policy.objects.filter(
+            issuing_authority_id=policy.issuing_authority_id, document_number=policy.document_number
+        ).exclude(pk=policy.pk)
+        if duplicate.exists():
+            errors.setdefault("document_number", []).append(
+                _("This issuing authority already has a policy with this document number.")
+            )
+    if policy.tier == PolicyTier.MASTER and policy.master_id is not None:
+        errors.setdefault("master", []).append(_("The master plan is not a sub-policy of another plan."))
+    if policy.master_id is not None and policy.master is not None and policy.master.tier != PolicyTier.MASTER:
+        errors.setdefault("master", []).append(_("Choose a master plan."))
+    if errors:
+        raise ValidationError(errors)
+    policy.full_clean(exclude=["search_vector", "lineage", "previous", "replaced_by", "created_by"])
+
+
+def _index(policy: Policy) -> None:
+    """Store the Chinese search vector: title and keywords weigh most, then the full text."""
+    Policy.objects.filter(pk=policy.pk).update(
+        search_vector=document_vector(
+            (policy.title, "A"),
+            (" ".join(policy.keywords), "A"),
+            (policy.document_number, "A"),
+            (policy.full_text, "B"),
+        )
+    )
+
+
+def _record(policy: Policy, from_status: str, to_status: str, actor: User | None, note: str = "") -> PolicyStep:
+    return PolicyStep.objects.create(
+        policy=policy, from_status=from_status, to_status=to_status, actor=actor, note=note[:255]
+    )
+
+
+def _move(policy: Policy, to_status: str, actor: User | None, note: str = "") -> None:
+    """Check the move against the lifecycle and the actor's scope, then make and record it (row already locked)."""
+    workflows.check_move(actor, policy.status, to_status)
+    if actor is not None:
+        permissions.check(actor, "change", policy)
+    from_status = policy.status
+    policy.status = to_status
+    policy.save(update_fields=["status", "ended_on", "replaced_by", "repealing_document", "updated_at"])
+    _record(policy, from_status, to_status, actor, note)
+
+
+@transaction.atomic
+def policy_create(
+    *, actor: User | None, issuing_authority: Unit, fields: Iterable[PolicyField] = (), **values: Any
+) -> Policy:
+    """Register a new policy as a draft."""
+    unknown = set(values) - POLICY_FIELDS
+    if unknown:
+        raise TypeError(f"unknown policy fields: {sorted(unknown)}")
+    _check_unit(actor, "add", Policy, issuing_authority)
+    policy = Policy(issuing_authority=issuing_authority, created_by=actor, **values)
+    _validate(policy)
+    policy.save()
+    policy.fields.set(list(fields))
+    _index(policy)
+    _record(policy, "", PolicyStatus.DRAFT, actor)
+    return policy
+
+
+@transaction.atomic
+def policy_update(
+    *, actor: User | None, policy: Policy, fields: Iterable[PolicyField] | None = None, **changes: Any
+) -> Policy:
+    """Change a draft. Text that has left the draft stage is never edited in place: amend it instead."""
+    unknown = set(changes) - POLICY_FIELDS
+    if unknown:
+        raise TypeError(f"unknown policy fields: {sorted(unknown)}")
+    policy = _lock(policy)
+    if actor is not None:
+        permissions.check(actor, "change", policy)
+    if policy.status != PolicyStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be edited; amend a published policy instead."), code="not_draft")
+    if "issuing_authority" in changes:
+        _check_unit(actor, "change", Policy, changes["issuing_authority"])
+    for name, value in changes.items():
+        setattr(policy, name, value)
+    _validate(policy)
+    policy.save()
+    if fields is not None:
+        policy.fields.set(list(fields))
+    _index(policy)
+    return policy
+
+
+@transaction.atomic
+def policy_submit(*, actor: User | None, policy: Policy) -> Policy:
+    policy = _lock(policy)
+    _move(policy, PolicyStatus.UNDER_REVIEW, actor)
+    return policy
+
+
+@transaction.atomic
+def policy_return(*, actor: User | None, policy: Policy, note: str = "") -> Policy:
+    """Send a policy under review back to its authors."""
+    policy = _lock(policy)
+    _move(policy, PolicyStatus.DRAFT, actor, note)
+    return policy
+
+
+@transaction.atomic
+def policy_publish(*, actor: User | None, policy: Policy) -> Policy:
+    """Publish a reviewed policy; publishing an amendment ends the version it amends."""
+    # Lock this version and the one it amends in primary-key order.
+    ids = sorted(pk for pk in (policy.pk, policy.previous_id) if pk is not None)
+    locked = {p.pk: p for p in Policy.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    policy = locked[policy.pk]
+    errors: dict[str, str] = {}
+    if not policy.document_number:
+        errors["document_number"] = _("A published policy needs its document number.")
+    if not policy.published_on:
+        errors["published_on"] = _("A published policy needs its date of publication.")
+    if not policy.effective_on:
+        errors["effective_on"] = _("A published policy needs its effective date.")
+    if errors and policy.status == PolicyStatus.UNDER_REVIEW:
+        raise ValidationError(errors)
+    _move(policy, PolicyStatus.PUBLISHED, actor)
+    if policy.previous_id is not None:
+        previous = locked[policy.previous_id]
+        if previous.status == PolicyStatus.PUBLISHED:
+            assert policy.effective_on is not None
+            previous.ended_on = policy.effective_on
+            _move(previous, PolicyStatus.AMENDED, actor, _("Amended by version %(n)d") % {"n": policy.version})
+    return policy
+
+
+@transaction.atomic
+def policy_amend(*, actor: User | None, policy: Policy, **changes: Any) -> Policy:
+    """Start an amendment: a new draft version linked to the published one, which stays in force until the
+    amendment is published."""
+    unknown = set(changes) - POLICY_FIELDS - {"fields"}
+    if unknown:
+        raise TypeError(f"unknown policy fields: {sorted(unknown)}")
+    old = _lock(policy)
+    if actor is not None:
+        permissions.check(actor, "change", old)
+        if not workflows.may(actor, PolicyStatus.PUBLISHED, PolicyStatus.AMENDED):
+            raise PermissionDenied
+    if old.status != PolicyStatus.PUBLISHED:
+        raise ValidationError(
+            _("Only a published policy can be amended; this one is “%(status)s”.")
+            % {"status": PolicyStatus(old.status).label},
+            code="not_published",
+        )
+    if Policy.objects.filter(previous=old).exists():
+        raise ValidationError(_("This version already has an amendment in progress."), code="amendment_exists")
+    fields = changes.pop("fields", None)
+    new = Policy(
+        lineage=old.lineage,
+        version=old.version + 1,
+        previous=old,
+        created_by=actor,
+        **{name: getattr(old, name) for name in POLICY_FIELDS if name not in ("document_number", "published_on")},
+    )
+    # A new version is a new document: its own number and dates.
+    new.document_number = ""
+    new.published_on = None
+    new.effective_on = None
+    new.written_on = None
+    for name, value in changes.items():
+        setattr(new, name, value)
+    _validate(new)
+    new.save()
+    new.fields.set(list(fields) if fields is not None else list(old.fields.all()))
+    _index(new)
+    _record(new, "", PolicyStatus.DRAFT, actor, _("Amendment of version %(n)d") % {"n": old.version})
+    return new
+
+
+@transaction.atomic
+def policy_repeal(
+    *,
+    actor: User | None,
+    policy: Policy,
+    replaced_by: Policy | None = None,
+    repealing_document: str = "",
+    on: datetime.date | None = None,
+) -> Policy:
+    """Repeal a published policy, naming the catalogue policy or the document that repeals it."""
+    repealing_document = repealing_document.strip()
+    if replaced_by is None and not repealing_document:
+        raise ValidationError(
+            {"repealing_document": _("Name the policy or the document that repeals this one.")}, code="no_repealer"
+        )
+    policy = _lock(policy)
+    if replaced_by is not None:
+        if replaced_by.pk == policy.pk or replaced_by.lineage == policy.lineage:
+            raise ValidationError({"replaced_by": _("A policy cannot be repealed by itself.")})
+        if replaced_by.status != PolicyStatus.PUBLISHED:
+            raise ValidationError({"replaced_by": _("The repealing policy must be published.")})
+    policy.replaced_by = replaced_by
+    policy.repealing_document = repealing_document
+    policy.ended_on = on or timezone.localdate()
+    _move(policy, PolicyStatus.REPEALED, actor)
+    return policy
+
+
+@transaction.atomic
+def policy_expire(*, actor: User | None, policy: Policy, today: datetime.date | None = None) -> Policy:
+    """Mark a published policy whose expiry date has passed as expired."""
+    policy = _lock(policy)
+    today = today or timezone.localdate()
+    if policy.expires_on is None or policy.expires_on > today:
+        raise ValidationError(_("This policy has not reached its expiry date."), code="not_expired")
+    policy.ended_on = policy.expires_on
+    _move(policy, PolicyStatus.EXPIRED, actor)
+    return policy
+
+
+@transaction.atomic
+def attachment_add(*, actor: User | None, policy: Policy, upload: UploadedFile) -> PolicyAttachment:
+    """Attach a file to a draft (published text, attachments included, changes only by amendment)."""
+    policy = _lock(policy)
+    if actor is not None:
+        permissions.check(actor, "change", policy)
+    if policy.status != PolicyStatus.DRAFT:
+        raise ValidationError(_("Attachments can be added only to a draft."), code="not_draft")
+    limit = min(ATTACHMENT_MAX_BYTES, settings.UPLOAD_MAX_BYTES)
+    size = upload.size or 0
+    if size > limit:
+        raise ValidationError(
+            {"file": _("The file is too large: at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)}}, code="too_large"
+        )
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")}, code="empty")
+    name = (upload.name or "attachment").rsplit("/", 1)[-1][:200]
+    attachment = PolicyAttachment(policy=policy, name=name, size=size, uploaded_by=actor)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def interpretation_add(
+    *, actor: User | None, policy: Policy, title: str, body: str, published_on: datetime.date | None = None
+) -> Interpretation:
+    policy = _lock(policy)
+    if actor is not None:
+        permissions.check(actor, "change", policy)
+    interpretation = Interpretation(policy=policy, title=title, body=body, published_on=published_on)
+    interpretation.full_clean()
+    interpretation.save()
+    return interpretation
+
+
+@transaction.atomic
+def policy_field_save(*, actor: User | None, code: str, name: str, sort_order: int = 0) -> PolicyField:
+    """Add a field to the managed list, or rename it."""
+    if actor is not None and not actor.has_perm("policies.add_policyfield"):
+        raise PermissionDenied
+    field = PolicyField.objects.select_for_update().filter(code=code).first() or PolicyField(code=code)
+    field.name, field.sort_order = name, sort_order
+    field.full_clean()
+    field.save()
+    return field
+
+
+@transaction.atomic
+def legacy_policy_save(
+    *,
+    actor: User | None,
+    issuing_authority: Unit,
+    document_number: str,
+    title: str,
+    disposition: str,
+    target: Policy,
+    issued_on: datetime.date | None = None,
+    note: str = "",
+) -> tuple[LegacyPolicy, bool]:
+    """Record (or update) a legacy department policy and the catalogue policy it maps to; True when created."""
+    _check_unit(actor, "add", LegacyPolicy, issuing_authority)
+    legacy = (
+        LegacyPolicy.objects.select_for_update()
+        .filter(issuing_authority=issuing_authority, document_number=document_number)
+        .first()
+    )
+    created = legacy is None
+    if legacy is None:
+        legacy = LegacyPolicy(issuing_authority=issuing_authority, document_number=document_number)
+    legacy.title, legacy.disposition, legacy.target = title, disposition, target
+    legacy.issued_on, legacy.note = issued_on, note
+    legacy.full_clean()
+    legacy.save()
+    return legacy, created
