@@ -23,7 +23,9 @@ class PolicyFilterSet(django_filters.FilterSet):
         label=_("Issuing authority"), queryset=Unit.objects.filter(policies__isnull=False).distinct().order_by("path")
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=PolicyStatus.choices)
-    segment = django_filters.ChoiceFilter(label=_("Chain segment"), choices=ChainSegment.choices, method="filter_segment")
+    segment = django_filters.ChoiceFilter(
+        label=_("Chain segment"), choices=ChainSegment.choices, method="filter_segment"
+    )
     field = django_filters.ModelChoiceFilter(
         label=_("Field"),
         queryset=PolicyField.objects.filter(is_active=True).order_by("sort_order", "code"),

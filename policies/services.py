@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from django.conf import settings
@@ -19,8 +21,8 @@ from bureau import permissions
 from bureau.models import Unit, User
 from core.search import document_vector
 
-from . import workflows
-from .choices import PolicyStatus, PolicyTier
+from . import imports, workflows
+from .choices import LegacyDisposition, PolicyStatus, PolicyTier
 from .models import Interpretation, LegacyPolicy, Policy, PolicyAttachment, PolicyField, PolicyStep
 
 # The fields a draft's author sets; status, versions and the end of validity belong to the workflow.
@@ -322,19 +324,110 @@ def legacy_policy_save(
     target: Policy,
     issued_on: datetime.date | None = None,
     note: str = "",
-) -> tuple[LegacyPolicy, bool]:
-    """Record (or update) a legacy department policy and the catalogue policy it maps to; True when created."""
+) -> tuple[LegacyPolicy, str]:
+    """Record (or update) a legacy department policy and the catalogue policy it maps to.
+
+    Answers the row and what happened: "created", "updated" or "unchanged".
+    """
     _check_unit(actor, "add", LegacyPolicy, issuing_authority)
     legacy = (
         LegacyPolicy.objects.select_for_update()
         .filter(issuing_authority=issuing_authority, document_number=document_number)
         .first()
     )
-    created = legacy is None
     if legacy is None:
+        outcome = "created"
         legacy = LegacyPolicy(issuing_authority=issuing_authority, document_number=document_number)
+    else:
+        before = (legacy.title, legacy.disposition, legacy.target_id, legacy.issued_on, legacy.note)
+        if before == (title, disposition, target.pk, issued_on, note):
+            return legacy, "unchanged"
+        outcome = "updated"
     legacy.title, legacy.disposition, legacy.target = title, disposition, target
     legacy.issued_on, legacy.note = issued_on, note
     legacy.full_clean()
     legacy.save()
-    return legacy, created
+    return legacy, outcome
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[int, str]] = dc_field(default_factory=list)
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+        try:
+            return datetime.datetime.strptime(text[:11].strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(_("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": text})
+
+
+def _disposition(text: str) -> str:
+    names = {
+        **{c.value: c.value for c in LegacyDisposition},
+        "并入": LegacyDisposition.MERGED, "合并": LegacyDisposition.MERGED,
+        "替代": LegacyDisposition.SUPERSEDED, "被替代": LegacyDisposition.SUPERSEDED,
+        "废止": LegacyDisposition.REPEALED, "被废止": LegacyDisposition.REPEALED,
+    }  # fmt: skip
+    value = names.get(text.strip().lower()) or names.get(text.strip())
+    if value is None:
+        raise ValidationError(_("Unknown disposition “%(value)s” (merged, superseded or repealed).") % {"value": text})
+    return value
+
+
+@transaction.atomic
+def legacy_import(*, actor: User | None, filename: str, content: bytes) -> ImportReport:
+    """Import legacy department policies from a CSV or XLSX file.
+
+    A file that cannot be read raises ValidationError and imports nothing; each bad row is
+    reported with its line number and reason, and the good rows are saved. Importing the
+    same file again changes nothing.
+    """
+    if actor is not None and not actor.has_perm("policies.add_legacypolicy"):
+        raise PermissionDenied
+    rows = imports.read_table(filename, content)
+    units = {u.code: u for u in Unit.objects.all()}
+    units_by_name = {u.name: u for u in units.values()} | {u.short_name: u for u in units.values() if u.short_name}
+    report = ImportReport()
+    for row in rows:
+        v = row.values
+        try:
+            unit = units.get(v["issuing_authority"]) or units_by_name.get(v["issuing_authority"])
+            if unit is None:
+                raise ValidationError(_("Unknown issuing authority “%(value)s”.") % {"value": v["issuing_authority"]})
+            for column in imports.REQUIRED:
+                if not v[column]:
+                    raise ValidationError(
+                        _("The column “%(column)s” is empty.") % {"column": imports.COLUMNS[column][1]}
+                    )
+            targets = list(Policy.objects.filter(document_number=v["target"]).exclude(status=PolicyStatus.DRAFT)[:2])
+            if len(targets) != 1:
+                raise ValidationError(
+                    _("No single catalogue policy has the document number “%(value)s”.") % {"value": v["target"]}
+                )
+            with transaction.atomic():
+                _legacy, outcome = legacy_policy_save(
+                    actor=actor,
+                    issuing_authority=unit,
+                    document_number=v["document_number"],
+                    title=v["title"],
+                    disposition=_disposition(v["disposition"]),
+                    target=targets[0],
+                    issued_on=_parse_date(v.get("issued_on", "")),
+                    note=v.get("note", ""),
+                )
+        except ValidationError as exc:
+            report.rejected.append((row.line, " ".join(exc.messages)))
+            continue
+        except PermissionDenied:
+            report.rejected.append((row.line, _("You may not record policies of this issuing authority.")))
+            continue
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return report

@@ -166,7 +166,8 @@ def test_legacy_policy_save_is_idempotent(staff, city):
         "disposition": LegacyDisposition.MERGED,
         "target": target,
     }
-    _legacy, created = services.legacy_policy_save(actor=staff, **kwargs)
-    _again, created_again = services.legacy_policy_save(actor=staff, **kwargs)
-    assert (created, created_again) == (True, False)
+    _legacy, first = services.legacy_policy_save(actor=staff, **kwargs)
+    _again, second = services.legacy_policy_save(actor=staff, **kwargs)
+    _changed, third = services.legacy_policy_save(actor=staff, **{**kwargs, "title": "新标题"})
+    assert (first, second, third) == ("created", "unchanged", "updated")
     assert LegacyPolicy.objects.count() == 1
