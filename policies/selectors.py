@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from bureau.models import User
-from bureau.permissions import restrict
+from bureau.permissions import can, restrict
 
 from . import registry
 from .choices import ONCE_IN_FORCE, ChainSegment, PolicyTier
@@ -38,6 +38,11 @@ def policy_get(*, user: AnyUser, pk: int) -> Policy:
 def policy_for_change(*, user: AnyUser, pk: int) -> Policy:
     """A policy the user may change, or 404."""
     return get_object_or_404(restrict(Policy.objects.all(), user, "change"), pk=pk)
+
+
+def may_change(*, user: AnyUser, policy: Policy) -> bool:
+    """May the user change this policy (its unit scope and the model permission)?"""
+    return can(user, "change", policy)
 
 
 def policy_versions(*, user: AnyUser, policy: Policy) -> QuerySet[Policy]:
