@@ -166,11 +166,12 @@ class Coverage:
 
 
 def coverage(*, user: AnyUser, as_of: datetime.date) -> Coverage:
-    """The chain segment x field matrix of policies in force on `as_of`, with what other apps link to each cell."""
+    """The chain segment x field matrix of sub-policies in force on `as_of`, with what other apps link to each cell."""
     fields = list(active_fields())
     segments = [(code, str(label)) for code, label in ChainSegment.choices]
     cells = {(seg, f.code): CoverageCell(seg, f.code) for seg, _label in segments for f in fields}
-    policies = in_force(policy_list(user=user), as_of).order_by("pk")
+    # The master plan frames every cell; a gap is a cell that no sub-policy ("X") covers.
+    policies = in_force(policy_list(user=user), as_of).filter(tier=PolicyTier.SUB).order_by("pk")
     for policy in policies:
         for f in policy.fields.all():
             for seg in policy.segments:

@@ -29,6 +29,8 @@ def fixtures(staff):
     # repealed on 2016-06-01
     c = factories.published(actor=staff, fields=[sw], segments=[Seg.MIDDLE])
     services.policy_repeal(actor=staff, policy=c, repealing_document="温政发〔2016〕9号", on=D(2016, 6, 1))
+    # the master plan frames everything and is not counted in the cells
+    factories.published(actor=staff, fields=[ec, sw], segments=[Seg.FRONT, Seg.MIDDLE, Seg.END], tier="master")
     # a draft never counts
     factories.draft(actor=staff, fields=[sw], segments=[Seg.MIDDLE])
     return {"a": a, "b": b, "c": c}
