@@ -9,10 +9,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bureau.models import Unit
-from core.search import search
 
 from .choices import ChainSegment, LegacyDisposition, PolicyStatus, PolicyTier
 from .models import LegacyPolicy, Policy, PolicyField
+from .selectors import policy_search
 
 
 class PolicyFilterSet(django_filters.FilterSet):
@@ -40,7 +40,7 @@ class PolicyFilterSet(django_filters.FilterSet):
         fields = ["q", "issuing_authority", "status", "segment", "field", "year", "tier"]
 
     def filter_q(self, queryset: QuerySet[Policy], name: str, value: str) -> QuerySet[Policy]:
-        return search(queryset, value) if value.strip() else queryset
+        return policy_search(queryset, value) if value.strip() else queryset
 
     def filter_segment(self, queryset: QuerySet[Policy], name: str, value: str) -> QuerySet[Policy]:
         return queryset.filter(segments__contains=[value])

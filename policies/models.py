@@ -36,7 +36,7 @@ class PolicyField(TimeStampedModel):
         return self.name
 
 
-@track(exclude=["search_vector"])
+@track(exclude=["search_vector", "rank_vector"])
 class Policy(TimeStampedModel):
     """One version of a policy document in the catalogue; an amendment is a new row of the same lineage."""
 
@@ -106,7 +106,11 @@ class Policy(TimeStampedModel):
         editable=False,
         related_name="+",
     )
+    # Matching reads `search_vector` (title, keywords, number and the whole text, behind a GIN index);
+    # ranking reads `rank_vector`, the same weighted words of the title and keywords but only the
+    # text's opening, small enough to stay in the row, so ranking thousands of hits stays fast.
     search_vector = SearchVectorField(null=True, editable=False)
+    rank_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("policy")

@@ -6,12 +6,14 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.postgres.search import SearchRank
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from bureau.models import User
 from bureau.permissions import can, restrict
+from core.search import search_query
 
 from . import registry
 from .choices import ONCE_IN_FORCE, ChainSegment, PolicyTier
@@ -28,6 +30,18 @@ def policy_list(*, user: AnyUser) -> QuerySet[Policy]:
         Prefetch("fields", queryset=PolicyField.objects.order_by("sort_order", "code"))
     )
     return visible_policies(queryset, user).order_by("-published_on", "-pk")
+
+
+def policy_search(queryset: QuerySet[Policy], q: str) -> QuerySet[Policy]:
+    """Policies matching every word of `q` anywhere (GIN index on the whole text), best first.
+
+    The rank (title and keywords first, then the text's opening) is read from the small
+    `rank_vector`, so ranking many hits does not unpack every full-text vector.
+    """
+    sq = search_query(q)
+    if sq is None:
+        return queryset.none()
+    return queryset.filter(search_vector=sq).annotate(rank=SearchRank(F("rank_vector"), sq)).order_by("-rank", "-pk")
 
 
 def policy_get(*, user: AnyUser, pk: int) -> Policy:

@@ -69,15 +69,16 @@ def _validate(policy: Policy) -> None:
     policy.full_clean(exclude=["search_vector", "lineage", "previous", "replaced_by", "created_by"])
 
 
+# How much of the full text the rank vector holds (see Policy.rank_vector).
+RANK_LEAD_CHARS = 500
+
+
 def _index(policy: Policy) -> None:
-    """Store the Chinese search vector: title and keywords weigh most, then the full text."""
+    """Store the Chinese search vectors: title, keywords and number weigh most (A), then the text (B)."""
+    head = ((policy.title, "A"), (" ".join(policy.keywords), "A"), (policy.document_number, "A"))
     Policy.objects.filter(pk=policy.pk).update(
-        search_vector=document_vector(
-            (policy.title, "A"),
-            (" ".join(policy.keywords), "A"),
-            (policy.document_number, "A"),
-            (policy.full_text, "B"),
-        )
+        search_vector=document_vector(*head, (policy.full_text, "B")),
+        rank_vector=document_vector(*head, (policy.full_text[:RANK_LEAD_CHARS], "B")),
     )
 
 

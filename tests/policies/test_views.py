@@ -216,3 +216,23 @@ def test_coverage_page_draws_the_matrix_with_echarts(client, leader, staff, cata
     assert response.context["coverage"].cells[("end", "ecommerce")].count == 3
     assert response.context["coverage"].as_of == datetime.date(2015, 1, 1)
     assert "<script>" not in html.replace('<script src="', "")
+
+
+def test_other_apps_add_sections_to_the_policy_page_through_the_registry(client, staff):
+    from policies import registry
+
+    policy = factories.published(actor=staff)
+
+    def programmes(*, policy, user):
+        items = [registry.LinkedItem(label=f"{policy.title}专项资金", url="/funds/programmes/1/")]
+        return registry.Section(key="funds", title="依据本政策的资金项目", items=items)
+
+    registry.policy_section_providers.append(programmes)
+    try:
+        client.force_login(staff)
+        html = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
+    finally:
+        registry.policy_section_providers.remove(programmes)
+    assert "依据本政策的资金项目" in html
+    assert f"{policy.title}专项资金" in html
+    assert "暂无依据本政策设立的资金项目" not in html
