@@ -34,6 +34,12 @@ POLICY_FIELDS = {
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
+def _reject_unknown(values: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(values) - allowed
+    if unknown:
+        raise TypeError(f"unknown policy fields: {sorted(unknown)}")
+
+
 def _check_unit(actor: User | None, action: str, model: type[Any], unit: Unit) -> None:
     if actor is not None and not permissions.may_act_in_unit(actor, action, model, unit):
         raise PermissionDenied
@@ -104,9 +110,7 @@ def policy_create(
     *, actor: User | None, issuing_authority: Unit, fields: Iterable[PolicyField] = (), **values: Any
 ) -> Policy:
     """Register a new policy as a draft."""
-    unknown = set(values) - POLICY_FIELDS
-    if unknown:
-        raise TypeError(f"unknown policy fields: {sorted(unknown)}")
+    _reject_unknown(values, POLICY_FIELDS)
     _check_unit(actor, "add", Policy, issuing_authority)
     policy = Policy(issuing_authority=issuing_authority, created_by=actor, **values)
     _validate(policy)
@@ -122,9 +126,7 @@ def policy_update(
     *, actor: User | None, policy: Policy, fields: Iterable[PolicyField] | None = None, **changes: Any
 ) -> Policy:
     """Change a draft. Text that has left the draft stage is never edited in place: amend it instead."""
-    unknown = set(changes) - POLICY_FIELDS
-    if unknown:
-        raise TypeError(f"unknown policy fields: {sorted(unknown)}")
+    _reject_unknown(changes, POLICY_FIELDS)
     policy = _lock(policy)
     if actor is not None:
         permissions.check(actor, "change", policy)
@@ -187,9 +189,7 @@ def policy_publish(*, actor: User | None, policy: Policy) -> Policy:
 def policy_amend(*, actor: User | None, policy: Policy, **changes: Any) -> Policy:
     """Start an amendment: a new draft version linked to the published one, which stays in force until the
     amendment is published."""
-    unknown = set(changes) - POLICY_FIELDS - {"fields"}
-    if unknown:
-        raise TypeError(f"unknown policy fields: {sorted(unknown)}")
+    _reject_unknown(changes, POLICY_FIELDS | {"fields"})
     old = _lock(policy)
     if actor is not None:
         permissions.check(actor, "change", old)

@@ -50,6 +50,11 @@ def _form_error(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
 @login_required
 @require_perm("policies.view_policy")
 def index(request: HttpRequest) -> HttpResponse:
@@ -166,8 +171,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        _flash_errors(request, exc)
     else:
         messages.success(request, _("Done."))
     return redirect("policies:detail", pk=policy.pk)
@@ -222,8 +226,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.attachment_add(actor=_user(request), policy=policy, upload=form.cleaned_data["file"])
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            _flash_errors(request, exc)
         else:
             messages.success(request, _("The attachment was added."))
     else:
