@@ -131,6 +131,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3 *
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 300
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "funds-ledger-check-nightly": {"task": "funds.ledger_check_nightly", "schedule": crontab(hour=2, minute=30)},
+    # The data center: a job whose worker died is retried or failed, never left "running".
+    "datacenter-sweep-stale-jobs": {"task": "datacenter.sweep_stale_jobs", "schedule": 120.0},
 }
 
 # --- authentication and permissions ---
@@ -186,6 +188,13 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+
+# --- data center ingestion ---
+DATACENTER_QUEUE = env("DATACENTER_QUEUE", default="celery")  # the Celery queue ingestion jobs go to
+DATACENTER_MAX_LINE_BYTES = env.int("DATACENTER_MAX_LINE_BYTES", default=1024 * 1024)
+DATACENTER_XLSX_MAX_UNPACKED_BYTES = env.int("DATACENTER_XLSX_MAX_UNPACKED_BYTES", default=512 * 1024 * 1024)
+DATACENTER_MAX_ATTEMPTS = env.int("DATACENTER_MAX_ATTEMPTS", default=3)
+DATACENTER_STALE_SECONDS = env.int("DATACENTER_STALE_SECONDS", default=600)
 
 # --- email ---
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")

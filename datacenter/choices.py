@@ -1,0 +1,116 @@
+"""The data center's fixed vocabularies: statuses, kinds and classifications."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Frequency(models.TextChoices):
+    """How often the owner department delivers a data set."""
+
+    REALTIME = "realtime", _("Real time")
+    DAILY = "daily", _("Daily")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+    IRREGULAR = "irregular", _("Irregular")
+
+
+class Sensitivity(models.TextChoices):
+    # 公开: may be published; readable by everyone whose role and unit reach it
+    PUBLIC = "public", _("Public")
+    # 内部: for government use; readable by everyone whose role and unit reach it
+    INTERNAL = "internal", _("Internal")
+    # 敏感: only the owner department, the big-data center and units it is shared with
+    SENSITIVE = "sensitive", _("Sensitive")
+
+
+class FieldType(models.TextChoices):
+    """The type of one column of a data set's schema."""
+
+    TEXT = "text", _("Text")
+    INTEGER = "integer", _("Integer")
+    DECIMAL = "decimal", _("Decimal")
+    DATE = "date", _("Date")
+    BOOLEAN = "boolean", _("Boolean")
+    ENUM = "enum", _("Enumeration")
+    CREDIT_CODE = "credit_code", _("Unified social credit code")
+
+
+class EnterpriseAttribute(models.TextChoices):
+    """A column of a data set may feed one attribute of the enterprise master."""
+
+    NAME = "name", _("Enterprise name")
+    COUNTY = "county", _("County")
+    INDUSTRY = "industry", _("Industry")
+    EMPLOYEES = "employees", _("Employees")
+    REVENUE = "revenue", _("Revenue (10k CNY)")
+
+
+class JobStatus(models.TextChoices):
+    # waiting for a worker; the task is enqueued once the creating transaction commits
+    QUEUED = "queued", _("Queued")
+    # a worker is reading, validating or merging; its heartbeat shows it is alive
+    RUNNING = "running", _("Running")
+    # every accepted row is merged (or the file was a repeat and changed nothing)
+    SUCCEEDED = "succeeded", _("Succeeded")
+    # nothing was committed: a file-level error, too many rejected rows, or too many interruptions
+    FAILED = "failed", _("Failed")
+    # stopped by a user before it finished; nothing was committed
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class JobPhase(models.TextChoices):
+    """Where a running job is, for the progress bar."""
+
+    WAITING = "waiting", _("Waiting")
+    READING = "reading", _("Reading the file")
+    VALIDATING = "validating", _("Validating")
+    MERGING = "merging", _("Merging")
+    DONE = "done", _("Done")
+
+
+class SourceFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel (XLSX)")
+    JSONL = "jsonl", _("JSON lines")
+
+
+class Industry(models.TextChoices):
+    """Industries of MIIT's 2011 classification of enterprise sizes (工信部联企业〔2011〕300号)."""
+
+    AGRICULTURE = "agriculture", _("Agriculture, forestry, animal husbandry and fishery")
+    MANUFACTURING = "industry", _("Industry (manufacturing, mining, utilities)")
+    CONSTRUCTION = "construction", _("Construction")
+    WHOLESALE = "wholesale", _("Wholesale")
+    RETAIL = "retail", _("Retail")
+    TRANSPORT = "transport", _("Transport")
+    WAREHOUSING = "warehousing", _("Warehousing")
+    POSTAL = "postal", _("Postal services")
+    ACCOMMODATION = "accommodation", _("Accommodation")
+    CATERING = "catering", _("Catering")
+    TELECOM = "telecom", _("Information transmission")
+    SOFTWARE = "software", _("Software and information technology services")
+    PROPERTY_MANAGEMENT = "property_management", _("Property management")
+    LEASING = "leasing", _("Leasing and business services")
+    OTHER = "other", _("Other industries")
+
+
+class SizeClass(models.TextChoices):
+    LARGE = "large", _("Large")
+    MEDIUM = "medium", _("Medium")
+    SMALL = "small", _("Small")
+    MICRO = "micro", _("Micro")
+
+
+class ChainSegment(models.TextChoices):
+    """The enterprise's place on the value chain, as the policy paper divides it."""
+
+    FRONT = "front", _("Front end: R&D and design")
+    MIDDLE = "middle", _("Middle: making")
+    END = "end", _("End: selling and use")
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("Sum")
+    COUNT = "count", _("Count")
+    AVG = "avg", _("Average")

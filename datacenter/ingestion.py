@@ -1,0 +1,672 @@
+# ruff: noqa: S608, E501
+# The SQL here is assembled from constant fragments and schema field names that
+# services.clean_schema restricts to [a-z0-9_]; every value from a file or a user is a parameter.
+"""The set-based ingestion engine behind `services.job_run`.
+
+The file is never loaded whole: it is streamed into a text staging table with COPY
+(PostgreSQL converts the encoding), then every check, cast, rejection and the merge
+are SQL statements over the whole batch, as CKAN's xloader does. XLSX and JSON lines
+are converted row by row into the same CSV stream. Everything happens in one
+transaction: the accepted rows commit together, or nothing does.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import re
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .choices import EnterpriseAttribute, FieldType, Industry, SourceFormat
+from .sizes import classify_sql
+
+SAMPLE_BYTES = 1024 * 1024
+READ_CHUNK = 256 * 1024
+PROGRESS_EVERY_SECONDS = 0.5
+MAX_ERROR_ROWS = 100_000
+KEY_SEPARATOR = "\x1f"
+# Python's str.strip() whitespace among the characters a cell may hold, for the credit-code check.
+WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+CELL_TRIM = " \t\r\n\u3000"
+FULL_WIDTH = "０１２３４５６７８９．，－＋"
+HALF_WIDTH = "0123456789.,-+"
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+class FileRejected(Exception):
+    """The whole file is refused; nothing is loaded. `line` is where, when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class JobCancelled(Exception):
+    """A user cancelled the job while it ran."""
+
+
+@dataclass
+class Outcome:
+    rows_read: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    encoding: str = ""
+    threshold_exceeded: bool = False
+    errors: list[tuple[int | None, str, str, str]] = field(default_factory=list)
+
+
+# --- the credit-code check in SQL -------------------------------------------------------
+
+
+def uscc_check_sql(code: str) -> str:
+    """A SQL boolean expression: is `code` (a SQL text expression) a valid USCC, as python-stdnum's cn.uscc says.
+
+    Same steps as stdnum: drop spaces and hyphens, strip whitespace, upper-case, 18
+    characters, 8 digits then 10 of the 31-character alphabet, check character by GB 32100-2015.
+    """
+    c = f"upper(btrim(translate({code}, ' -', ''), {sql_literal(WHITESPACE)}))"
+    terms = " + ".join(
+        f"(strpos('{USCC_ALPHABET}', substr(c, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(USCC_WEIGHTS)
+    )
+    return (
+        f"(SELECT c ~ '^[0-9]{{8}}[0-9A-HJ-NPQRTUWXY]{{10}}$' AND "
+        f"substr(c, 18, 1) = substr('{USCC_ALPHABET}', mod(31 - mod({terms}, 31), 31) + 1, 1) "
+        f"FROM (SELECT {c} AS c) AS uscc)"
+    )
+
+
+def uscc_compact_sql(code: str) -> str:
+    return f"upper(btrim(translate({code}, ' -', ''), {sql_literal(WHITESPACE)}))"
+
+
+def sql_literal(value: str) -> str:
+    """A SQL string literal (E'' form) for constant text built here, never for user input."""
+    escaped = value.replace("\\", "\\\\").replace("'", "''")
+    out = "".join(ch if ch.isprintable() and ch not in "\x85\xa0" else f"\\u{ord(ch):04x}" for ch in escaped)
+    return f"E'{out}'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- sniffing: format and encoding ----------------------------------------------------
+
+
+def sniff(path: Path, declared: str) -> tuple[str, str, int]:
+    """(format, PostgreSQL encoding name, bytes of BOM to skip) from the file's first bytes."""
+    with path.open("rb") as f:
+        sample = f.read(SAMPLE_BYTES)
+    if not sample.strip():
+        raise FileRejected(_("The file is empty."))
+    is_zip = sample.startswith(b"PK\x03\x04")
+    if declared == SourceFormat.XLSX and not is_zip:
+        raise FileRejected(_("The file is not an Excel workbook (XLSX), although its name says so."))
+    if is_zip and declared != SourceFormat.XLSX:
+        raise FileRejected(_("The file is a ZIP archive (perhaps a workbook), not the text file its name says."))
+    if is_zip:
+        return SourceFormat.XLSX, "UTF8", 0
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRejected(_("The file is UTF-16 text; save it as UTF-8 or GB18030."))
+    if b"\x00" in sample:
+        raise FileRejected(_("The file holds binary data, not text."))
+    bom = 3 if sample.startswith(codecs.BOM_UTF8) else 0
+    body = sample[bom:]
+    encoding = ""
+    for python_name, pg_name in (("utf-8", "UTF8"), ("gb18030", "GB18030")):
+        try:
+            codecs.getincrementaldecoder(python_name)().decode(body, final=len(sample) < SAMPLE_BYTES)
+        except UnicodeDecodeError:
+            continue
+        encoding = pg_name
+        break
+    if not encoding:
+        raise FileRejected(_("The file is neither UTF-8 nor GB18030 (GBK) text."))
+    looks_json = body.lstrip()[:1] == b"{"
+    if declared == SourceFormat.JSONL and not looks_json:
+        raise FileRejected(_("The file is not JSON lines: its first line is not a JSON object."))
+    if declared == SourceFormat.CSV and looks_json:
+        raise FileRejected(_("The file holds JSON lines, not CSV as its name says."))
+    if looks_json and encoding != "UTF8":
+        raise FileRejected(_("JSON lines must be UTF-8."))
+    return declared, encoding, bom
+
+
+# --- streams that feed COPY -----------------------------------------------------------
+
+
+class Progress:
+    """Counts rows and bytes as COPY reads, and reports them at most twice a second."""
+
+    def __init__(self, report: Callable[[int, int], None]) -> None:
+        self.report = report
+        self.rows = 0
+        self.bytes = 0
+        self.last = 0.0
+
+    def tick(self, rows: int, nbytes: int, force: bool = False) -> None:
+        self.rows += rows
+        self.bytes += nbytes
+        now = time.monotonic()
+        if force or now - self.last >= PROGRESS_EVERY_SECONDS:
+            self.last = now
+            self.report(self.rows, self.bytes)
+
+
+class CsvSource:
+    """The raw CSV bytes after the header, read in chunks; refuses a line longer than the limit."""
+
+    def __init__(self, raw: IO[bytes], progress: Progress, first_line: int) -> None:
+        self.raw = raw
+        self.progress = progress
+        self.limit = settings.DATACENTER_MAX_LINE_BYTES
+        self.current = 0  # length of the line being read
+        self.line = first_line
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(min(READ_CHUNK, self.limit))
+        if not chunk:
+            self.progress.tick(0, 0, force=True)
+            return b""
+        first = chunk.find(b"\n")
+        if first < 0:
+            self.current += len(chunk)
+        else:
+            if self.current + first > self.limit:
+                self._too_long()
+            self.current = len(chunk) - chunk.rfind(b"\n") - 1
+        if self.current > self.limit:
+            self._too_long()
+        newlines = chunk.count(b"\n")
+        self.line += newlines
+        self.progress.tick(newlines, len(chunk))
+        return chunk
+
+    def _too_long(self) -> None:
+        raise FileRejected(
+            _("Line %(line)d is longer than %(limit)d bytes.") % {"line": self.line + 1, "limit": self.limit},
+            line=self.line + 1,
+        )
+
+    def readline(self, size: int = -1) -> bytes:  # psycopg2 only calls read()
+        return self.read(size)
+
+
+class RowsSource:
+    """CSV bytes (UTF-8) generated from rows of another format, for the same COPY."""
+
+    def __init__(self, rows: Iterator[list[str]], progress: Progress, position: Callable[[], int]) -> None:
+        self.rows = rows
+        self.progress = progress
+        self.position = position
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+
+    def read(self, size: int = -1) -> bytes:
+        count = 0
+        for row in self.rows:
+            self.writer.writerow(row)
+            count += 1
+            if count >= 2000:
+                break
+        data = self.buffer.getvalue().encode("utf-8")
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        before = self.progress.bytes
+        self.progress.tick(count, max(self.position() - before, 0), force=not data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.read(size)
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse zip bombs, several sheets and merged cells before openpyxl reads anything."""
+    limit = settings.DATACENTER_XLSX_MAX_UNPACKED_BYTES
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            unpacked = sum(i.file_size for i in infos)
+            if unpacked > limit or any(i.compress_size and i.file_size / i.compress_size > 1000 for i in infos):
+                raise FileRejected(
+                    _("The workbook would unpack to %(size)d MB, far more than its size: refused as a zip bomb.")
+                    % {"size": unpacked // (1024 * 1024)}
+                )
+            sheets = [i for i in infos if re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename)]
+            if "xl/workbook.xml" not in zf.namelist() or not sheets:
+                raise FileRejected(_("The file is a ZIP archive but not an Excel workbook."))
+            if len(sheets) > 1:
+                raise FileRejected(
+                    _("The workbook has %(n)d sheets; put the data in one sheet per file.") % {"n": len(sheets)}
+                )
+            merged: list[bytes] = []
+            tail = b""
+            with zf.open(sheets[0]) as sheet:
+                while chunk := sheet.read(READ_CHUNK):
+                    merged += re.findall(rb'<mergeCell ref="([A-Z0-9:]+)"', tail + chunk)
+                    tail = chunk[-64:]
+            if merged:
+                refs = ", ".join(sorted({m.decode() for m in merged})[:5])
+                raise FileRejected(_("The sheet has merged cells (%(refs)s); unmerge them first.") % {"refs": refs})
+    except zipfile.BadZipFile as exc:
+        raise FileRejected(_("The workbook is damaged: %(reason)s") % {"reason": exc}) from exc
+
+
+def xlsx_rows(path: Path, names: list[str], labels: dict[str, str]) -> tuple[Iterator[list[str]], int | None]:
+    """Data rows of the single sheet as text, in schema order, with a trailing `bad` column."""
+    from openpyxl import load_workbook
+
+    check_workbook(path)
+    handle = path.open("rb")  # a file object: openpyxl would refuse our neutral file name
+    try:
+        wb = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        handle.close()
+        raise FileRejected(_("The workbook cannot be read: %(reason)s") % {"reason": exc}) from exc
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = [cell_text(v).strip() for v in next(rows, ())]
+    while header and not header[-1]:
+        header.pop()
+    positions = match_header(header, names, labels)
+    expected = (ws.max_row - 1) if ws.max_row else None
+    width = len(header)
+
+    def generate() -> Iterator[list[str]]:
+        try:
+            for row in rows:
+                values = [cell_text(v) for v in row]
+                extra = [v for v in values[width:] if v.strip()]
+                values = (values + [""] * width)[:width]
+                bad = _("more values than the header has columns") if extra else ""
+                yield [values[p] for p in positions] + [bad]
+        finally:
+            wb.close()
+            handle.close()
+
+    return generate(), expected
+
+
+def jsonl_rows(raw: IO[bytes], names: list[str]) -> Iterator[list[str]]:
+    """Rows from JSON lines, in schema order, with a trailing `bad` column; blank lines are skipped."""
+    limit = settings.DATACENTER_MAX_LINE_BYTES
+    known = set(names)
+    number = 0
+    while True:
+        line = raw.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            raise FileRejected(
+                _("Line %(line)d is longer than %(limit)d bytes.") % {"line": number, "limit": limit}, line=number
+            )
+        if not line.strip():
+            yield [""] * len(names) + [_("empty line")]
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            yield [""] * len(names) + [_("not a JSON object")]
+            continue
+        if not isinstance(obj, dict):
+            yield [""] * len(names) + [_("not a JSON object")]
+            continue
+        unknown = sorted(set(obj) - known)
+        nested = [k for k, v in obj.items() if isinstance(v, dict | list)]
+        bad = ""
+        if unknown:
+            bad = _("unknown fields: %(names)s") % {"names": ", ".join(unknown)}
+        elif nested:
+            bad = _("nested values in: %(names)s") % {"names": ", ".join(nested)}
+        yield [cell_text(obj.get(n)) for n in names] + [bad]
+
+
+def match_header(header: list[str], names: list[str], labels: dict[str, str]) -> list[int]:
+    """Positions of the schema's fields in the header (by name or label); refuses a header that doesn't match."""
+    by_label = {label: name for name, label in labels.items() if label}
+    columns = [by_label.get(h, h) for h in header]
+    missing = [n for n in names if n not in columns]
+    unknown = [h for h, c in zip(header, columns, strict=True) if c not in names]
+    doubled = sorted({c for c in columns if columns.count(c) > 1})
+    if missing or unknown or doubled:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(names)s") % {"names": ", ".join(missing)})
+        if unknown:
+            parts.append(_("unknown columns: %(names)s") % {"names": ", ".join(unknown)})
+        if doubled:
+            parts.append(_("repeated columns: %(names)s") % {"names": ", ".join(doubled)})
+        raise FileRejected(_("The header does not match the schema (%(parts)s).") % {"parts": "; ".join(parts)}, 1)
+    return [columns.index(n) for n in names]
+
+
+def read_csv_header(raw: IO[bytes], encoding: str, names: list[str], labels: dict[str, str]) -> tuple[list[int], int]:
+    """Reads the header line; returns the positions of the schema's fields in it and the column count."""
+    limit = settings.DATACENTER_MAX_LINE_BYTES
+    line = raw.readline(limit + 1)
+    if len(line) > limit and not line.endswith(b"\n"):
+        raise FileRejected(_("Line %(line)d is longer than %(limit)d bytes.") % {"line": 1, "limit": limit}, line=1)
+    text = line.decode("utf-8" if encoding == "UTF8" else "gb18030", errors="replace")
+    header = [h.strip(CELL_TRIM) for h in next(csv.reader([text]), [])]
+    if not any(header):
+        raise FileRejected(_("The file has no header line."), 1)
+    return match_header(header, names, labels), len(header)
+
+
+# --- the SQL over the batch -----------------------------------------------------------
+
+PG_MESSAGES = {
+    "extra data after last expected column": lambda: _("more values than the header has columns"),
+    "missing data for column": lambda: _("fewer values than the header has columns"),
+    "unterminated CSV quoted field": lambda: _("a quoted value is never closed"),
+    "invalid byte sequence": lambda: _("bytes that are not valid in the file's encoding"),
+    "character with byte sequence": lambda: _("a character that has no equivalent in UTF-8"),
+}
+
+
+def copy_error(exc: Exception, line_offset: int) -> FileRejected:
+    """A COPY failure as a file-level error naming the line, in the user's words."""
+    diag = getattr(exc, "diag", None)
+    primary = (getattr(diag, "message_primary", None) or str(exc)).strip()
+    context = getattr(diag, "context", None) or ""
+    match = re.search(r"line (\d+)", context)
+    line = int(match.group(1)) + line_offset if match else None
+    reason = next((text() for key, text in PG_MESSAGES.items() if key in primary), primary)
+    if line is not None:
+        return FileRejected(_("Line %(line)d: %(reason)s.") % {"line": line, "reason": reason}, line)
+    return FileRejected(_("The file cannot be read: %(reason)s.") % {"reason": reason})
+
+
+def normalise_sql(ftype: str, t: str, choices: list[str]) -> tuple[str, str]:
+    """(SQL for the cleaned value ready to cast, or NULL when invalid; SQL for the typed JSON value)."""
+    digits = f"translate({t}, '{FULL_WIDTH}', '{HALF_WIDTH}')"
+    if ftype == FieldType.INTEGER:
+        n = (
+            f"(CASE WHEN {digits} ~ '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+$' THEN replace({digits}, ',', '') "
+            f"WHEN {digits} ~ '^[+-]?[0-9]{{1,18}}$' THEN {digits} END)"
+        )
+        return n, "({v})::bigint"
+    if ftype == FieldType.DECIMAL:
+        n = (
+            f"(CASE WHEN {digits} ~ '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?$' THEN replace({digits}, ',', '') "
+            f"WHEN {digits} ~ '^[+-]?([0-9]{{1,24}}(\\.[0-9]*)?|\\.[0-9]+)$' THEN {digits} END)"
+        )
+        return n, "({v})::numeric"
+    if ftype == FieldType.DATE:
+        iso = (
+            f"(CASE WHEN {digits} ~ '^[0-9]{{4}}[-/.年][0-9]{{1,2}}[-/.月][0-9]{{1,2}}日?([ T][0-9:.]+)?$' "
+            f"THEN regexp_replace({digits}, '^([0-9]{{4}})[-/.年]([0-9]{{1,2}})[-/.月]([0-9]{{1,2}})日?.*$', '\\1-\\2-\\3') "
+            f"WHEN {digits} ~ '^[0-9]{{8}}$' THEN substr({digits}, 1, 4) || '-' || substr({digits}, 5, 2) || '-' || substr({digits}, 7, 2) END)"
+        )
+        n = f"(SELECT CASE WHEN d IS NOT NULL AND pg_input_is_valid(d, 'date') THEN d::date::text END FROM (SELECT {iso} AS d) AS dd)"
+        return n, "to_jsonb({v})"
+    if ftype == FieldType.BOOLEAN:
+        n = (
+            f"(CASE WHEN lower({t}) IN ('true', 't', '1', 'yes', 'y', '是', '对') THEN 'true' "
+            f"WHEN lower({t}) IN ('false', 'f', '0', 'no', 'n', '否', '错') THEN 'false' END)"
+        )
+        return n, "({v})::boolean"
+    if ftype == FieldType.ENUM:
+        allowed = ", ".join(sql_literal(c) for c in choices) or "NULL"
+        return f"(CASE WHEN {t} IN ({allowed}) THEN {t} END)", "to_jsonb({v})"
+    if ftype == FieldType.CREDIT_CODE:
+        return f"(CASE WHEN {uscc_check_sql(t)} THEN {uscc_compact_sql(t)} END)", "to_jsonb({v})"
+    return t, "to_jsonb({v})"
+
+
+def invalid_reason(ftype: str, choices: list[str]) -> str:
+    reasons: dict[str, str] = {
+        FieldType.INTEGER: _("not a whole number"),
+        FieldType.DECIMAL: _("not a number (use digits, an optional decimal point and thousands commas)"),
+        FieldType.DATE: _("not a date in an unambiguous format (such as 2024-03-31 or 2024年3月31日)"),
+        FieldType.BOOLEAN: _("not yes or no"),
+        FieldType.CREDIT_CODE: _("not a valid unified social credit code (wrong form or check character)"),
+    }
+    if ftype == FieldType.ENUM:
+        return _("not one of: %(choices)s") % {"choices": ", ".join(choices)}
+    return reasons.get(ftype, _("invalid value"))
+
+
+@dataclass
+class Batch:
+    """What the SQL needs to know about one load."""
+
+    job_id: int
+    dataset_id: int
+    fields: list[dict[str, Any]]
+    natural_key: list[str]
+    stage_columns: list[str]  # for each schema field, its staging column
+    line_offset: int
+    city_unit_id: int
+    county_units: dict[str, int]
+    threshold: Decimal
+
+
+def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Callable[[str], None]) -> None:
+    """Validate, reject and merge the staged rows (table dc_stage) with set-based SQL."""
+    on_phase("validating")
+    names = [f["name"] for f in batch.fields]
+    trims = ", ".join(
+        f"NULLIF(btrim(s.{c}, {sql_literal(CELL_TRIM)}), '') AS t{i}" for i, c in enumerate(batch.stage_columns)
+    )
+    norms, errs, typed = [], [], []
+    params: list[Any] = []
+    for i, f in enumerate(batch.fields):
+        required = f.get("required") or f["name"] in batch.natural_key
+        n, cast = normalise_sql(f["type"], f"t{i}", f.get("choices") or [])
+        norms.append(f"{n} AS n{i}")
+        missing = "%s" if required else "NULL"
+        if required:
+            params.append(_("a value is required"))
+        params.append(invalid_reason(f["type"], f.get("choices") or []))
+        errs.append(f"CASE WHEN t{i} IS NULL THEN {missing} WHEN n{i} IS NULL THEN %s END AS e{i}")
+        typed.append(f"{sql_literal(f['name'])}, {cast.format(v=f'n{i}')}")
+    # Build normalised values and per-field reasons in one pass over the stage.
+    key_expr = f" || {sql_literal(KEY_SEPARATOR)} || ".join(f"n{names.index(k)}" for k in batch.natural_key)
+    raw_cols = ", ".join(f"t{i}" for i in range(len(names)))
+    cursor.execute(
+        f"""CREATE TEMP TABLE dc_norm ON COMMIT DROP AS
+        SELECT ln, bad, {", ".join(f"n{i}" for i in range(len(names)))}, {", ".join(errs)}, {key_expr} AS key, {raw_cols}
+        FROM (SELECT ln, bad, {raw_cols}, {", ".join(norms)}
+              FROM (SELECT s.ln, NULLIF(s.bad, '') AS bad, {trims} FROM dc_stage s) AS a) AS b""",
+        params,
+    )
+
+    def any_error_of(p: str = "") -> str:
+        return " OR ".join([f"{p}bad IS NOT NULL", *(f"{p}e{i} IS NOT NULL" for i in range(len(names)))])
+
+    def original_of(p: str = "") -> str:
+        return "concat_ws(',', " + ", ".join(f"{p}t{i}" for i in range(len(names))) + ")"
+
+    any_error, original = any_error_of(), original_of()
+    cursor.execute(f"""SELECT count(*), count(*) FILTER (WHERE {any_error}) FROM dc_norm""")
+    outcome.rows_read, outcome.rows_rejected = cursor.fetchone()
+    if outcome.rows_read == 0:
+        raise FileRejected(_("The file has a header but no rows."))
+    fields_union = " UNION ALL ".join(
+        [f"SELECT ln, '' AS field, bad AS reason, {original} AS original FROM dc_norm WHERE bad IS NOT NULL"]
+        + [
+            f"SELECT ln, {sql_literal(n)}, e{i}, {original} FROM dc_norm WHERE e{i} IS NOT NULL AND bad IS NULL"
+            for i, n in enumerate(names)
+        ]
+    )
+    if outcome.rows_rejected:
+        cursor.execute(
+            f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
+            SELECT %s, ln + %s, field, left(reason, 255), left(original, 2000)
+            FROM ({fields_union}) AS e ORDER BY ln LIMIT {MAX_ERROR_ROWS}""",
+            [batch.job_id, batch.line_offset],
+        )
+    if Decimal(outcome.rows_rejected) > batch.threshold * outcome.rows_read:
+        outcome.threshold_exceeded = True
+        return
+
+    # Duplicate keys within the file: the last line wins, the earlier ones are reported.
+    cursor.execute(
+        f"""CREATE TEMP TABLE dc_last ON COMMIT DROP AS
+        SELECT key, max(ln) AS ln, count(*) AS n FROM dc_norm WHERE NOT ({any_error}) GROUP BY key"""
+    )
+    cursor.execute("SELECT coalesce(sum(n - 1), 0) FROM dc_last")
+    outcome.rows_duplicate = int(cursor.fetchone()[0])
+    source = f"(SELECT * FROM dc_norm WHERE NOT ({any_error})) AS accepted"
+    if outcome.rows_duplicate:
+        cursor.execute(
+            f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
+            SELECT %s, d.ln + %s, '', %s || (l.ln + %s)::text, left({original_of("d.")}, 2000)
+            FROM dc_norm d JOIN dc_last l ON l.key = d.key AND l.n > 1 AND d.ln < l.ln
+            WHERE NOT ({any_error_of("d.")})
+            ORDER BY d.ln LIMIT {MAX_ERROR_ROWS}""",
+            [batch.job_id, batch.line_offset, _("duplicate key; superseded by line "), batch.line_offset],
+        )
+        source = "(SELECT d.* FROM dc_norm d JOIN dc_last l ON l.key = d.key AND l.ln = d.ln) AS accepted"
+    accepted = outcome.rows_read - outcome.rows_rejected - outcome.rows_duplicate
+
+    on_phase("merging")
+    by_attr = {str(f["maps_to"]): i for i, f in enumerate(batch.fields) if f.get("maps_to")}
+    code_index = next((i for i, f in enumerate(batch.fields) if f["type"] == FieldType.CREDIT_CODE), None)
+    enterprise_expr = "NULL"
+    if code_index is not None:
+        merge_enterprises(cursor, batch, source, code_index, by_attr)
+        enterprise_expr = f"n{code_index}"
+    payload = "jsonb_build_object(" + ", ".join(typed) + ")"
+    cursor.execute(
+        f"""WITH up AS (
+            INSERT INTO datacenter_record AS r (dataset_id, key, payload, enterprise_id, job_id, line, first_loaded_at, updated_at)
+            SELECT %s, key, {payload}, {enterprise_expr}, %s, ln + %s, now(), now() FROM {source}
+            ON CONFLICT (dataset_id, key) DO UPDATE SET payload = EXCLUDED.payload, enterprise_id = EXCLUDED.enterprise_id,
+                job_id = EXCLUDED.job_id, line = EXCLUDED.line, updated_at = EXCLUDED.updated_at
+            WHERE r.payload IS DISTINCT FROM EXCLUDED.payload OR r.enterprise_id IS DISTINCT FROM EXCLUDED.enterprise_id
+            RETURNING (xmax = 0) AS inserted)
+        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up""",
+        [batch.dataset_id, batch.job_id, batch.line_offset],
+    )
+    outcome.rows_inserted, outcome.rows_updated = cursor.fetchone()
+    outcome.rows_unchanged = accepted - outcome.rows_inserted - outcome.rows_updated
+
+
+def merge_enterprises(cursor: Any, batch: Batch, source: str, code_index: int, by_attr: dict[str, int]) -> None:
+    """Add the credit codes not yet in the enterprise master; fill attributes it lacks, never overwrite them."""
+
+    def attr(name: str, cast: str = "") -> str:
+        i = by_attr.get(name)
+        return f"(n{i}){cast}" if i is not None else "NULL"
+
+    industries = ", ".join(sql_literal(v) for v in Industry.values)
+    industry = f"(CASE WHEN {attr(EnterpriseAttribute.INDUSTRY)} IN ({industries}) THEN {attr(EnterpriseAttribute.INDUSTRY)} END)"
+    employees = f"(CASE WHEN {attr(EnterpriseAttribute.EMPLOYEES, '::numeric')} BETWEEN 0 AND 2147483647 THEN {attr(EnterpriseAttribute.EMPLOYEES, '::numeric')}::integer END)"
+    revenue = f"(CASE WHEN abs({attr(EnterpriseAttribute.REVENUE, '::numeric')}) < 1e14 THEN round({attr(EnterpriseAttribute.REVENUE, '::numeric')}, 2) END)"
+    county = attr(EnterpriseAttribute.COUNTY)
+    counties = ", ".join(f"({sql_literal(name)}, {uid})" for name, uid in batch.county_units.items()) or "(NULL, NULL)"
+    size = classify_sql(
+        "COALESCE(NULLIF(e.industry, ''), EXCLUDED.industry)",
+        "COALESCE(e.employees, EXCLUDED.employees)",
+        "COALESCE(e.revenue, EXCLUDED.revenue)",
+    )
+    cursor.execute(
+        f"""INSERT INTO datacenter_enterprise AS e (credit_code, name, county, home_unit_id, industry, employees, revenue,
+                size_class, chain_segment, fields, created_at, updated_at)
+        SELECT DISTINCT ON (src.code) src.code, coalesce(left(src.name, 200), ''), coalesce(left(src.county, 64), ''),
+            coalesce(cu.id, %s), coalesce(src.industry, ''), src.employees, src.revenue,
+            {classify_sql("src.industry", "src.employees", "src.revenue")}, '', '{{}}', now(), now()
+        FROM (SELECT ln, n{code_index} AS code, {attr(EnterpriseAttribute.NAME)} AS name, {county} AS county,
+                {industry} AS industry, {employees} AS employees, {revenue} AS revenue FROM {source}) AS src
+        LEFT JOIN (VALUES {counties}) AS cu(name, id) ON cu.name = src.county
+        ORDER BY src.code, src.ln DESC
+        ON CONFLICT (credit_code) DO UPDATE SET
+            name = COALESCE(NULLIF(e.name, ''), EXCLUDED.name),
+            county = COALESCE(NULLIF(e.county, ''), EXCLUDED.county),
+            home_unit_id = CASE WHEN e.county = '' AND EXCLUDED.county <> '' THEN EXCLUDED.home_unit_id ELSE e.home_unit_id END,
+            industry = COALESCE(NULLIF(e.industry, ''), EXCLUDED.industry),
+            employees = COALESCE(e.employees, EXCLUDED.employees),
+            revenue = COALESCE(e.revenue, EXCLUDED.revenue),
+            size_class = {size},
+            updated_at = now()
+        WHERE (e.name = '' AND EXCLUDED.name <> '') OR (e.county = '' AND EXCLUDED.county <> '')
+            OR (e.industry = '' AND EXCLUDED.industry <> '') OR (e.employees IS NULL AND EXCLUDED.employees IS NOT NULL)
+            OR (e.revenue IS NULL AND EXCLUDED.revenue IS NOT NULL)""",
+        [batch.city_unit_id],
+    )
+
+
+def stage(
+    cursor: Any, path: Path, fmt: str, encoding: str, bom: int, names: list[str], labels: dict[str, str],
+    progress: Progress,
+) -> tuple[list[str], int]:  # fmt: skip
+    """COPY the file into the temp table dc_stage; returns each schema field's staging column and the line offset."""
+    if fmt == SourceFormat.CSV:
+        with path.open("rb") as raw:
+            raw.seek(bom)
+            positions, width = read_csv_header(raw, encoding, names, labels)
+            columns = [f"c{i}" for i in range(width)]
+            create_stage(cursor, columns)
+            copy(cursor, columns, encoding, CsvSource(raw, progress, first_line=1), line_offset=1)
+            return [columns[p] for p in positions], 1
+    columns = [f"c{i}" for i in range(len(names))]
+    create_stage(cursor, columns)
+    with path.open("rb") as raw:
+        if fmt == SourceFormat.JSONL:
+            rows, offset = jsonl_rows(raw, names), 0
+        else:
+            rows, _expected = xlsx_rows(path, names, labels)
+            offset = 1
+        source = RowsSource(rows, progress, position=raw.tell if fmt == SourceFormat.JSONL else lambda: 0)
+        copy(cursor, [*columns, "bad"], "UTF8", source, line_offset=offset)
+    return columns, offset
+
+
+def create_stage(cursor: Any, columns: list[str]) -> None:
+    cols = ", ".join(f"{c} text" for c in columns)
+    # ON COMMIT DROP cleans up after a load; a load inside an outer transaction (tests) drops them here.
+    cursor.execute("DROP TABLE IF EXISTS dc_stage, dc_norm, dc_last")
+    cursor.execute(
+        f"CREATE TEMP TABLE dc_stage (ln bigint GENERATED ALWAYS AS IDENTITY, {cols}, bad text) ON COMMIT DROP"
+    )
+
+
+def copy(cursor: Any, columns: list[str], encoding: str, source: Any, line_offset: int) -> None:
+    import psycopg2
+
+    sql = f"COPY dc_stage ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, ENCODING '{encoding}')"
+    try:
+        cursor.copy_expert(sql, source, size=READ_CHUNK)
+    except psycopg2.DataError as exc:
+        raise copy_error(exc, line_offset) from exc
+    except psycopg2.Error as exc:
+        cause = exc.__context__ if isinstance(exc.__context__, FileRejected | JobCancelled) else None
+        if cause is not None:
+            raise cause from None
+        raise copy_error(exc, line_offset) from exc

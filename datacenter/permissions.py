@@ -1,0 +1,31 @@
+"""The data center's own rules on top of bureau.permissions: the center, and sensitive data sets."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+
+from bureau.choices import UnitKind
+from bureau.models import Unit, User
+
+
+def is_center_member(user: User | AnonymousUser) -> bool:
+    """Superusers and the people of the big-data center (a unit of kind "center", or below one)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    unit: Unit | None = getattr(user, "unit", None)
+    if unit is None:
+        return False
+    ids = [*unit.ancestor_ids(), unit.pk]
+    return Unit.objects.filter(pk__in=ids, kind=UnitKind.CENTER).exists()
+
+
+def sensitive_visible_q(user: User | AnonymousUser, prefix: str = "") -> Q:
+    """Rows of sensitive data sets are for the owner department (and the units below it) and the center."""
+    if is_center_member(user):
+        return Q()
+    unit: Unit | None = getattr(user, "unit", None)
+    own = [*unit.ancestor_ids(), unit.pk] if unit is not None else []
+    return ~Q(**{f"{prefix}sensitivity": "sensitive"}) | Q(**{f"{prefix}owner_unit_id__in": own})

@@ -1,0 +1,278 @@
+"""The ingestion job on good and bad files: run here in-process, against real PostgreSQL."""
+
+import io
+import itertools
+import json
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from openpyxl import Workbook
+
+from datacenter import services
+from datacenter.models import Enterprise, Record
+from tests.datacenter.factories import (
+    HEADER,
+    bad_credit_code,
+    city_with_center,
+    credit_code,
+    csv_bytes,
+    load,
+    make_dataset,
+    row,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dataset():
+    units = city_with_center()
+    return make_dataset(units["commerce"])
+
+
+def errors_of(job):
+    return list(job.errors.order_by("line", "id").values_list("line", "field", "reason"))
+
+
+def assert_failed_with(job, text, line=None):
+    assert job.status == "failed"
+    assert text in job.error, job.error
+    if line is not None:
+        assert job.errors.filter(line=line).exists(), errors_of(job)
+    assert Record.objects.count() == 0
+
+
+def test_merge_counts_inserted_updated_and_unchanged(dataset):
+    first = load(dataset, csv_bytes([row(i) for i in range(5)]))
+    assert (first.status, first.rows_read, first.rows_inserted) == ("succeeded", 5, 5)
+    second = load(dataset, csv_bytes([row(0), row(1), row(2, name="改名企业"), row(3, employees=99), row(7)]))
+    assert second.status == "succeeded"
+    assert (second.rows_inserted, second.rows_updated, second.rows_unchanged) == (1, 2, 2)
+    assert Record.objects.count() == 6
+    assert Record.objects.get(key=credit_code(2)).payload["name"] == "改名企业"
+    dataset.refresh_from_db()
+    assert dataset.record_count == 6
+
+
+def test_records_are_typed_and_linked_to_the_enterprise_master(dataset):
+    load(dataset, csv_bytes([row(1, employees=350, revenue=5000)]))
+    record = Record.objects.get()
+    assert record.payload["employees"] == 350
+    assert record.payload["online"] is True
+    assert record.payload["registered_on"] == "2024-03-01"
+    enterprise = Enterprise.objects.get(pk=credit_code(1))
+    assert record.enterprise == enterprise
+    assert (enterprise.name, enterprise.county, enterprise.home_unit.code) == ("企业1", "鹿城区", "lucheng")
+
+
+def test_the_same_file_twice_changes_nothing(dataset):
+    content = csv_bytes([row(i) for i in range(4)])
+    first = load(dataset, content)
+    before = list(Record.objects.order_by("key").values_list("key", "updated_at", "job_id"))
+    second = load(dataset, content)
+    assert second.status == "succeeded"
+    assert second.duplicate_of == first
+    assert second.rows_inserted == second.rows_updated == 0
+    assert list(Record.objects.order_by("key").values_list("key", "updated_at", "job_id")) == before
+
+
+def test_gb18030_with_chinese_header_labels_loads(dataset):
+    header = ",".join(f["label"] for f in dataset.current_schema.fields)
+    job = load(dataset, csv_bytes([row(1, name="温州鞋业有限公司")], header=header, encoding="gb18030"))
+    assert (job.status, job.encoding) == ("succeeded", "GB18030")
+    assert Record.objects.get().payload["name"] == "温州鞋业有限公司"
+
+
+def test_utf8_with_a_byte_order_mark_loads(dataset):
+    job = load(dataset, b"\xef\xbb\xbf" + csv_bytes([row(1)]))
+    assert (job.status, job.encoding, job.rows_inserted) == ("succeeded", "UTF8", 1)
+
+
+def test_a_file_in_neither_encoding_is_refused(dataset):
+    job = load(dataset, HEADER.encode() + b"\n" + row(1).encode() + b"\xff\xff\x80\n")
+    assert_failed_with(job, "neither UTF-8 nor GB18030")
+
+
+def test_a_csv_named_xlsx_is_refused(dataset):
+    assert_failed_with(load(dataset, csv_bytes([row(1)]), name="data.xlsx"), "not an Excel workbook")
+
+
+def test_a_workbook_named_csv_is_refused(dataset):
+    assert_failed_with(load(dataset, workbook_bytes([[row(1)]]), name="data.csv"), "ZIP archive")
+
+
+def test_an_empty_file_is_refused_at_upload(dataset):
+    with pytest.raises(ValidationError, match="empty"):
+        upload(dataset, b"")
+
+
+def test_a_header_without_rows_fails(dataset):
+    assert_failed_with(load(dataset, (HEADER + "\n").encode()), "no rows")
+
+
+def test_a_header_that_does_not_match_the_schema_fails(dataset):
+    job = load(dataset, csv_bytes([row(1)], header=HEADER.replace("county", "district")))
+    assert_failed_with(job, "missing columns: county", line=1)
+    assert "unknown columns: district" in job.error
+
+
+def test_ragged_rows_fail_naming_the_line(dataset):
+    job = load(dataset, csv_bytes([row(1), row(2) + ",extra", row(3)]))
+    assert_failed_with(job, "Line 3: more values than the header has columns", line=3)
+
+
+def test_short_rows_fail_naming_the_line(dataset):
+    job = load(dataset, csv_bytes([row(1), "a,b", row(3)]))
+    assert_failed_with(job, "Line 3: fewer values", line=3)
+
+
+def test_a_quote_that_never_closes_fails(dataset):
+    job = load(dataset, csv_bytes([row(1), row(2).replace("企业2", '"企业2'), row(3)]))
+    assert_failed_with(job, "quoted value is never closed")
+
+
+def test_a_100_mb_single_line_is_refused_without_reading_it_whole(dataset, settings):
+    settings.UPLOAD_MAX_BYTES = 200 * 1024 * 1024
+    chunk = b"x" * (1024 * 1024)
+    stream = itertools.chain([HEADER.encode() + b"\n", credit_code(1).encode() + b","], itertools.repeat(chunk, 100))
+    job = services.job_create(dataset=dataset, stream=stream, original_name="long.csv", actor=None)
+    assert job.size_bytes > 100 * 1024 * 1024
+    services.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert_failed_with(job, "Line 2 is longer than", line=2)
+    assert job.bytes_read < 5 * 1024 * 1024  # it stopped early
+
+
+def test_an_upload_above_the_size_limit_is_refused_while_streaming(dataset, settings):
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    consumed = []
+
+    def endless():
+        for chunk in itertools.repeat(b"a" * 65536):
+            consumed.append(len(chunk))
+            yield chunk
+
+    with pytest.raises(ValidationError, match="larger than"):
+        services.job_create(dataset=dataset, stream=endless(), original_name="big.csv", actor=None)
+    assert sum(consumed) <= 1024 * 1024 + 65536
+
+
+def test_dates_in_mixed_unambiguous_formats_are_accepted(dataset):
+    dates = ["2024-03-01", "2024/3/5", "2024年3月6日", "20240307", "2024.03.08", "２０２４-０３-０９"]
+    job = load(dataset, csv_bytes([row(i, registered_on=d) for i, d in enumerate(dates)]))
+    assert (job.status, job.rows_inserted, job.rows_rejected) == ("succeeded", 6, 0)
+    got = sorted(r.payload["registered_on"] for r in Record.objects.all())
+    assert got == ["2024-03-01", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08", "2024-03-09"]
+
+
+def test_ambiguous_or_impossible_dates_are_rejected_per_row(dataset, settings):
+    rows = [row(i) for i in range(40)] + [row(50, registered_on="03/04/2024"), row(51, registered_on="2024-02-30")]
+    job = load(dataset, csv_bytes(rows))
+    assert (job.status, job.rows_inserted, job.rows_rejected) == ("succeeded", 40, 2)
+    errors = errors_of(job)
+    assert [(line, field) for line, field, _r in errors] == [(42, "registered_on"), (43, "registered_on")]
+    assert "unambiguous" in errors[0][2]
+
+
+def test_thousands_separators_and_full_width_digits_are_read(dataset):
+    job = load(dataset, csv_bytes([row(1, employees="１２３", revenue='"1,234,567.89"'), row(2, employees='"1,200"')]))
+    assert job.status == "succeeded", errors_of(job)
+    values = {r.key: r.payload for r in Record.objects.all()}
+    assert values[credit_code(1)]["employees"] == 123
+    assert values[credit_code(1)]["revenue"] == 1234567.89
+    assert values[credit_code(2)]["employees"] == 1200
+
+
+def test_ambiguous_numbers_are_rejected(dataset):
+    rows = [row(i) for i in range(40)] + [row(60, employees='"1,23"'), row(61, revenue='"1.234,5"')]
+    job = load(dataset, csv_bytes(rows))
+    assert job.rows_rejected == 2
+    assert {f for _l, f, _r in errors_of(job)} == {"employees", "revenue"}
+
+
+def test_invalid_credit_codes_are_rejected_with_the_reason(dataset):
+    rows = [row(i) for i in range(40)] + [row(70, credit_code=bad_credit_code(70))]
+    job = load(dataset, csv_bytes(rows))
+    assert (job.status, job.rows_rejected, job.rows_inserted) == ("succeeded", 1, 40)
+    ((line, field, reason),) = errors_of(job)
+    assert (line, field) == (42, "credit_code")
+    assert "check character" in reason
+    assert not Enterprise.objects.filter(pk=bad_credit_code(70)).exists()
+
+
+def test_required_values_and_enum_values_are_checked(dataset):
+    rows = [row(i) for i in range(40)] + [row(80, name=""), row(81, platform="亚马逊")]
+    job = load(dataset, csv_bytes(rows))
+    assert [(f, r[:10]) for _l, f, r in errors_of(job)] == [("name", "a value is"), ("platform", "not one of")]
+
+
+def test_duplicate_keys_in_a_file_last_wins_and_is_reported(dataset):
+    job = load(dataset, csv_bytes([row(1, name="旧名"), row(2), row(1, name="新名")]))
+    assert (job.status, job.rows_inserted, job.rows_duplicate, job.rows_rejected) == ("succeeded", 2, 1, 0)
+    assert Record.objects.get(key=credit_code(1)).payload["name"] == "新名"
+    ((line, _field, reason),) = errors_of(job)
+    assert line == 2
+    assert "superseded by line 4" in reason
+
+
+def test_too_many_rejected_rows_commit_nothing_but_keep_the_report(dataset):
+    rows = [row(i) for i in range(10)] + [row(20 + i, credit_code="bad") for i in range(2)]
+    job = load(dataset, csv_bytes(rows))
+    assert_failed_with(job, "2 of 12 rows")
+    assert job.errors.filter(field="credit_code").count() == 2
+    assert Enterprise.objects.count() == 0
+
+
+def workbook_bytes(rows_per_sheet, header=HEADER, merge=None):
+    wb = Workbook()
+    for i, rows in enumerate(rows_per_sheet):
+        ws = wb.active if i == 0 else wb.create_sheet(f"Sheet{i + 1}")
+        ws.append(header.split(","))
+        for r in rows:
+            ws.append(r.split(","))
+        if merge and i == 0:
+            ws.merge_cells(merge)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_loads(dataset):
+    job = load(dataset, workbook_bytes([[row(1), row(2)]]), name="商户.xlsx")
+    assert (job.status, job.rows_inserted) == ("succeeded", 2), job.error
+    assert Record.objects.filter(line=3).exists()
+
+
+def test_a_workbook_with_several_sheets_is_refused(dataset):
+    assert_failed_with(load(dataset, workbook_bytes([[row(1)], [row(2)]]), name="a.xlsx"), "2 sheets")
+
+
+def test_a_workbook_with_merged_cells_is_refused(dataset):
+    job = load(dataset, workbook_bytes([[row(1), row(2)]], merge="B2:B3"), name="a.xlsx")
+    assert_failed_with(job, "merged cells (B2:B3)")
+
+
+def test_a_zip_bomb_disguised_as_a_workbook_is_refused(dataset):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            block = b"\0" * (1024 * 1024)
+            for _ in range(600):
+                sheet.write(block)
+    assert len(out.getvalue()) < 2 * 1024 * 1024
+    assert_failed_with(load(dataset, out.getvalue(), name="bomb.xlsx"), "zip bomb")
+
+
+def test_json_lines_load_and_bad_lines_are_rejected(dataset):
+    good = [{"credit_code": credit_code(i), "name": f"企业{i}", "employees": 12, "online": True} for i in range(40)]
+    lines = [json.dumps(g, ensure_ascii=False) for g in good] + ["{not json", json.dumps({"name": "x", "oops": 1})]
+    job = load(dataset, ("\n".join(lines) + "\n").encode(), name="push.jsonl")
+    assert (job.status, job.rows_inserted, job.rows_rejected) == ("succeeded", 40, 2), job.error
+    by_line = {}
+    for line, _field, reason in errors_of(job):
+        by_line.setdefault(line, []).append(reason)
+    assert by_line[41] == ["not a JSON object"]
+    assert "unknown fields: oops" in by_line[42]
