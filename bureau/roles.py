@@ -25,13 +25,24 @@ class Role(models.TextChoices):
 # The business apps whose records leaders and auditors read.
 BUSINESS_APPS = ("bureau", "policies", "funds", "datacenter", "meetings")
 
+# The joint meeting's working permissions for the divisions that take part in it; which
+# meeting and which step is decided by the division's part in it (meetings.permissions).
+MEETING_WORK = ["meetings.view_*"] + [
+    f"meetings.{codename}"
+    for codename in (
+        "add_meeting", "change_meeting", "add_agendaitem", "add_agendaattachment", "add_attendance",
+        "change_attendance", "add_minutes", "change_minutes", "add_itemsummary", "change_itemsummary",
+        "add_minutescomment", "change_actionitem", "add_progresspost", "add_brief",
+    )
+]  # fmt: skip
+
 # Role -> permission specs: "app.codename", or "app.view_*" for every view permission of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEADER: [f"{app}.view_*" for app in BUSINESS_APPS],
-    Role.BUREAU_STAFF: ["bureau.view_*", "bureau.add_unit", "bureau.change_unit"],
-    Role.DIVISION_STAFF: ["bureau.view_unit"],
+    Role.BUREAU_STAFF: ["bureau.view_*", "bureau.add_unit", "bureau.change_unit", *MEETING_WORK],
+    Role.DIVISION_STAFF: ["bureau.view_unit", *MEETING_WORK],
     Role.EXPERT: [],
-    Role.API_CLIENT: ["bureau.view_unit"],
+    Role.API_CLIENT: ["bureau.view_unit", *MEETING_WORK],
     Role.AUDITOR: [f"{app}.view_*" for app in BUSINESS_APPS] + ["pghistory.view_events"],
     Role.ADMIN: [f"{app}.*" for app in BUSINESS_APPS] + ["pghistory.view_events", "authtoken.*"],
 }
