@@ -9,4 +9,5 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("auth/me/", MeView.as_view(), name="auth-me"),
     path("", include("bureau.api.urls")),
+    path("", include("meetings.api.urls")),
 ]

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 # Lets models, querysets and admin classes take type parameters at run time, as the type checker wants.
@@ -128,7 +129,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600)}
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3 * 3600)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 300
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # overdue action items and reminders of the joint meeting, every morning (Asia/Shanghai)
+    "meetings-daily-follow-up": {"task": "meetings.daily_follow_up", "schedule": crontab(hour=7, minute=0)},
+}
 
 # --- authentication and permissions ---
 AUTH_USER_MODEL = "bureau.User"

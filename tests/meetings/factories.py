@@ -19,6 +19,8 @@ from meetings.models import ActionItem, AgendaItem, Meeting, Minutes
 from tests.bureau.factories import UnitFactory, UserFactory
 
 D = datetime.date
+MEETING_DAY = D(2026, 3, 10)
+DUE_ON = D(2026, 4, 30)
 
 
 @dataclass
@@ -76,7 +78,7 @@ def at(day: D, hour: int = 9) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def schedule(world: World, day: D = D(2026, 3, 10), **extra: object) -> Meeting:
+def schedule(world: World, day: D = MEETING_DAY, **extra: object) -> Meeting:
     return services.meeting_schedule(
         actor=world.convenor, date=day, start_time=datetime.time(9, 30), place="市行政中心1号会议室",
         convening_unit=world.convening, recording_unit=world.recording,
@@ -84,7 +86,7 @@ def schedule(world: World, day: D = D(2026, 3, 10), **extra: object) -> Meeting:
     )  # fmt: skip
 
 
-def held_meeting(world: World, day: D = D(2026, 3, 10), titles: tuple[str, ...] = ("推进跨境电商试点",)) -> Meeting:
+def held_meeting(world: World, day: D = MEETING_DAY, titles: tuple[str, ...] = ("推进跨境电商试点",)) -> Meeting:
     """A meeting opened, with accepted agenda items from member A, invited and held, with attendance."""
     meeting = schedule(world, day)
     services.meeting_open_agenda(actor=world.convenor, meeting=meeting)
@@ -104,9 +106,7 @@ def held_meeting(world: World, day: D = D(2026, 3, 10), titles: tuple[str, ...] 
     return meeting
 
 
-def published_minutes(
-    world: World, meeting: Meeting, *, owner: Unit | None = None, due_on: D = D(2026, 4, 30)
-) -> Minutes:
+def published_minutes(world: World, meeting: Meeting, *, owner: Unit | None = None, due_on: D = DUE_ON) -> Minutes:
     """Minutes filed, circulated, approved and published; every accepted item becomes an action item."""
     minutes = services.minutes_file(actor=world.recorder, meeting=meeting, preamble="会议听取了各成员单位的汇报。")
     for item in AgendaItem.objects.filter(meeting=meeting, status="accepted").order_by("position"):

@@ -10,7 +10,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from meetings import services
 from meetings.choices import ActionStatus, AgendaItemKind, MeetingStatus, MinutesStatus, NotificationKind, Outcome
 from meetings.models import ActionItem, AgendaAttachment, AgendaItem, Attendance, ItemSummary, Minutes, Notification
-from tests.meetings.factories import D, action_of, at, build_world, held_meeting, published_minutes, schedule
+from tests.meetings.factories import (
+    MEETING_DAY,
+    D,
+    action_of,
+    at,
+    build_world,
+    held_meeting,
+    published_minutes,
+    schedule,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +29,7 @@ def world():
     return build_world()
 
 
-def open_meeting(world, day=D(2026, 3, 10)):
+def open_meeting(world, day=MEETING_DAY):
     meeting = schedule(world, day)
     return services.meeting_open_agenda(actor=world.convenor, meeting=meeting)
 
@@ -260,7 +269,7 @@ def test_the_invitation_notifies_every_member_once_and_emails_those_with_an_addr
 def test_daily_job_marks_overdue_and_reminds_exactly_once(world, django_capture_on_commit_callbacks):
     meeting = held_meeting(world, D(2026, 3, 10), titles=("A事项", "B事项", "C事项"))
     published_minutes(world, meeting, due_on=D(2026, 4, 20))
-    a, b, c = ActionItem.objects.filter(meeting=meeting).order_by("pk")
+    _a, b, c = ActionItem.objects.filter(meeting=meeting).order_by("pk")
     ActionItem.objects.filter(pk=b.pk).update(due_on=D(2026, 4, 17))
     ActionItem.objects.filter(pk=c.pk).update(due_on=D(2026, 4, 10))
     mail.outbox.clear()
@@ -366,4 +375,4 @@ def test_published_minutes_are_found_by_chinese_full_text_search(world):
     assert [m.meeting for m in minutes] == [meeting]
     assert len(items) == 1
     assert selectors.search_minutes(user=world.leader, q="农业") == ([], [])
-    assert MinutesStatus.PUBLISHED == minutes[0].status
+    assert minutes[0].status == MinutesStatus.PUBLISHED

@@ -1,7 +1,5 @@
 """The three state machines: meetings, minutes and action items."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
