@@ -461,7 +461,9 @@ def minutes_save_item(
         errors["summary"] = _("Write the summary.")
     if outcome not in Outcome.values:
         errors["outcome"] = _("Unknown outcome.")
-    if outcome == Outcome.ACTION:
+    if outcome == Outcome.ACTION and agenda_item.kind == AgendaItemKind.CARRIED_OVER:
+        errors["outcome"] = _("This item follows up an existing action item; report on it instead.")
+    elif outcome == Outcome.ACTION:
         if owner_unit is None:
             errors["owner_unit"] = _("An action item needs an owner division.")
         if due_on is None:

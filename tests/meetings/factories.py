@@ -14,7 +14,7 @@ from bureau.choices import UnitKind
 from bureau.models import Unit, User
 from bureau.roles import Role
 from meetings import services
-from meetings.choices import AttendanceStatus, MinutesStatus, Outcome
+from meetings.choices import AgendaItemKind, AttendanceStatus, MinutesStatus, Outcome
 from meetings.models import ActionItem, AgendaItem, Meeting, Minutes
 from tests.bureau.factories import UnitFactory, UserFactory
 
@@ -110,6 +110,11 @@ def published_minutes(world: World, meeting: Meeting, *, owner: Unit | None = No
     """Minutes filed, circulated, approved and published; every accepted item becomes an action item."""
     minutes = services.minutes_file(actor=world.recorder, meeting=meeting, preamble="会议听取了各成员单位的汇报。")
     for item in AgendaItem.objects.filter(meeting=meeting, status="accepted").order_by("position"):
+        if item.kind == AgendaItemKind.CARRIED_OVER:
+            services.minutes_save_item(
+                actor=world.recorder, minutes=minutes, agenda_item=item, summary=f"听取{item.unit}关于进展的汇报。"
+            )
+            continue
         services.minutes_save_item(
             actor=world.recorder, minutes=minutes, agenda_item=item, summary=f"会议议定：{item.title}。",
             outcome=Outcome.ACTION, owner_unit=owner or world.member_a, due_on=due_on, expected_result="形成工作方案",

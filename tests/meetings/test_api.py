@@ -54,7 +54,7 @@ def test_a_meeting_from_scheduling_to_published_minutes_and_progress(world, sett
     assert response.json()["error"]["code"] == "invalid"
     response = recorder.post("/api/v1/minutes/", {"meeting": meeting["id"]})
     assert response.status_code == 400
-    assert "held" in str(response.json()["error"]["details"])
+    assert "会议召开后方可报送纪要" in str(response.json()["error"]["details"])
     assert not Minutes.objects.exists()
 
 

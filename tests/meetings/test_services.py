@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from meetings import services
 from meetings.choices import ActionStatus, AgendaItemKind, MeetingStatus, MinutesStatus, NotificationKind, Outcome
@@ -22,6 +23,13 @@ from tests.meetings.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English here; the pages' tests check the Chinese."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -222,6 +230,11 @@ def test_a_meeting_needs_a_place_or_a_link_and_a_deadline_before_it(world):
 # --- carry-over ---
 
 
+def held_second(world, meeting):
+    services.meeting_send_invitation(actor=world.convenor, meeting=meeting)
+    return services.meeting_mark_held(actor=world.convenor, meeting=meeting, today=meeting.date)
+
+
 def test_open_action_items_are_carried_onto_the_next_agenda_until_closed(world):
     first = held_meeting(world, D(2026, 3, 10), titles=("跨境电商试点", "数据共享目录"))
     published_minutes(world, first)
@@ -234,6 +247,14 @@ def test_open_action_items_are_carried_onto_the_next_agenda_until_closed(world):
     assert [c.carried_action for c in carried] == [still_open]
     assert carried[0].status == "accepted"
     assert carried[0].unit == world.member_a
+
+    # The minutes report on a carried item; they do not make it a second action item.
+    draft = services.minutes_file(actor=world.recorder, meeting=held_second(world, second))
+    with pytest.raises(ValidationError, match="existing action item"):
+        services.minutes_save_item(
+            actor=world.recorder, minutes=draft, agenda_item=carried[0], summary="再次督办",
+            outcome=Outcome.ACTION, owner_unit=world.member_a, due_on=D(2026, 6, 1),
+        )  # fmt: skip
 
     # Still open at the third meeting: carried again; closed items never are.
     third = open_meeting(world, D(2026, 5, 12))

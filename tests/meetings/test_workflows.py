@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from meetings import services, workflows
 from meetings.choices import ActionStatus, MeetingStatus, MinutesStatus
@@ -10,6 +11,13 @@ from meetings.permissions import Part
 from tests.meetings.factories import D, action_of, at, build_world, held_meeting, published_minutes, schedule
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English here; the pages' tests check the Chinese."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
