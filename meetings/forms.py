@@ -75,7 +75,7 @@ class PreambleForm(forms.Form):
 
 
 class ItemSummaryForm(forms.Form):
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(label=_("Minutes text"), widget=forms.Textarea(attrs={"rows": 3}))
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     owner_unit = unit_field(_("Owner division"), required=False)
     due_on = forms.DateField(label=_("Due date"), widget=DateInput, required=False)
