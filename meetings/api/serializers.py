@@ -1,10 +1,22 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bureau.models import Unit
 
-from ..choices import AttendanceStatus, MeetingStatus, MinutesStatus, Outcome
+from ..choices import (
+    ActionStatus,
+    AgendaItemKind,
+    AgendaItemStatus,
+    AttendanceStatus,
+    MeetingStatus,
+    MinutesStatus,
+    Outcome,
+)
 from ..models import (
     ActionItem,
     AgendaAttachment,
@@ -19,6 +31,17 @@ from ..models import (
 )
 
 
+def choice(enum: type[models.TextChoices], **kwargs: Any) -> serializers.ChoiceField:
+    """A choice field whose values the schema lists inline (not as a named enum component), so the
+    many `status` fields of different state machines never clash by name in the OpenAPI schema."""
+
+    @extend_schema_field({"allOf": [{"type": "string", "enum": list(enum.values)}]})
+    class Field(serializers.ChoiceField):
+        pass
+
+    return Field(choices=enum.choices, **kwargs)
+
+
 class AttachmentSerializer(serializers.ModelSerializer[AgendaAttachment]):
     download_url = serializers.SerializerMethodField()
 
@@ -31,6 +54,8 @@ class AttachmentSerializer(serializers.ModelSerializer[AgendaAttachment]):
 
 
 class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
+    kind = choice(AgendaItemKind, read_only=True)
+    status = choice(AgendaItemStatus, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     upload = serializers.ListField(child=serializers.FileField(), write_only=True, required=False)
 
@@ -44,6 +69,8 @@ class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
 
 
 class AttendanceSerializer(serializers.ModelSerializer[Attendance]):
+    status = choice(AttendanceStatus)
+
     class Meta:
         model = Attendance
         fields = ["id", "meeting", "unit", "status", "attendee_name", "absence_reason"]
@@ -51,6 +78,7 @@ class AttendanceSerializer(serializers.ModelSerializer[Attendance]):
 
 
 class MeetingSerializer(serializers.ModelSerializer[Meeting]):
+    status = choice(MeetingStatus, read_only=True)
     agenda = AgendaItemSerializer(many=True, read_only=True)
     attendance = AttendanceSerializer(many=True, read_only=True)
     minutes = serializers.PrimaryKeyRelatedField[Minutes](many=True, read_only=True)
@@ -76,26 +104,28 @@ class TransitionSerializer(serializers.Serializer[None]):
 
 
 class MeetingTransitionSerializer(serializers.Serializer[None]):
-    to = serializers.ChoiceField(choices=MeetingStatus.choices)
+    to = choice(MeetingStatus)
 
 
 class MinutesTransitionSerializer(serializers.Serializer[None]):
-    to = serializers.ChoiceField(choices=MinutesStatus.choices)
+    to = choice(MinutesStatus)
     comment_deadline = serializers.DateTimeField(required=False)
 
 
 class AttendanceInputSerializer(serializers.Serializer[None]):
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
-    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+    status = choice(AttendanceStatus)
     attendee_name = serializers.CharField(required=False, allow_blank=True, default="")
     absence_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class DecideSerializer(serializers.Serializer[None]):
-    status = serializers.ChoiceField(choices=["accepted", "deferred"])
+    status = choice(AgendaItemStatus)
 
 
 class ItemSummarySerializer(serializers.ModelSerializer[ItemSummary]):
+    outcome = choice(Outcome)
+
     class Meta:
         model = ItemSummary
         fields = ["id", "agenda_item", "summary", "outcome", "owner_unit", "due_on", "expected_result"]
@@ -104,7 +134,7 @@ class ItemSummarySerializer(serializers.ModelSerializer[ItemSummary]):
 class ItemInputSerializer(serializers.Serializer[None]):
     agenda_item = serializers.PrimaryKeyRelatedField(queryset=AgendaItem.objects.all())
     summary = serializers.CharField()
-    outcome = serializers.ChoiceField(choices=Outcome.choices, default=Outcome.INFORMATION)
+    outcome = choice(Outcome, default=Outcome.INFORMATION)
     owner_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
     due_on = serializers.DateField(required=False, allow_null=True)
     expected_result = serializers.CharField(required=False, allow_blank=True, default="")
@@ -118,6 +148,7 @@ class CommentSerializer(serializers.ModelSerializer[MinutesComment]):
 
 
 class MinutesSerializer(serializers.ModelSerializer[Minutes]):
+    status = choice(MinutesStatus, read_only=True)
     items = ItemSummarySerializer(many=True, read_only=True)
     comments = CommentSerializer(many=True, read_only=True)
 
@@ -135,6 +166,8 @@ class CorrectionSerializer(serializers.Serializer[None]):
 
 
 class ProgressSerializer(serializers.ModelSerializer[ProgressPost]):
+    status_after = choice(ActionStatus, read_only=True)
+
     class Meta:
         model = ProgressPost
         fields = ["id", "author", "body", "status_after", "created_at"]
@@ -147,6 +180,7 @@ class ProgressInputSerializer(serializers.Serializer[None]):
 
 
 class ActionItemSerializer(serializers.ModelSerializer[ActionItem]):
+    status = choice(ActionStatus, read_only=True)
     progress = ProgressSerializer(many=True, read_only=True)
 
     class Meta:
