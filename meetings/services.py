@@ -83,6 +83,23 @@ def _check_admin(actor: User | None, unit: Unit) -> None:
         raise PermissionDenied
 
 
+MEMBERSHIP_FIELDS = {"representative", "representative_name", "deputy", "deputy_name", "left_on"}
+
+
+def membership_check_seat(
+    *, unit: Unit, joined_on: datetime.date, left_on: datetime.date | None, exclude_pk: int | None = None
+) -> None:
+    """A unit holds at most one seat at a time: refuse a period that overlaps another of its seats."""
+    others = Membership.objects.filter(unit=unit)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    overlapping = others.filter(Q(left_on__isnull=True) | Q(left_on__gte=joined_on))
+    if left_on is not None:
+        overlapping = overlapping.filter(joined_on__lte=left_on)
+    if overlapping.exists():
+        raise ValidationError({"unit": _("This unit already holds a seat in that period.")})
+
+
 @transaction.atomic
 def membership_add(
     *,
@@ -93,32 +110,45 @@ def membership_add(
     representative_name: str = "",
     deputy: User | None = None,
     deputy_name: str = "",
+    left_on: datetime.date | None = None,
 ) -> Membership:
     """Give `unit` a seat from `joined_on`; a unit holds at most one seat at a time."""
     _check_admin(actor, unit)
     Unit.objects.select_for_update().get(pk=unit.pk)  # serialise seats of one unit
     membership = Membership(
-        unit=unit, joined_on=joined_on, representative=representative, representative_name=representative_name,
-        deputy=deputy, deputy_name=deputy_name,
+        unit=unit, joined_on=joined_on, left_on=left_on, representative=representative,
+        representative_name=representative_name, deputy=deputy, deputy_name=deputy_name,
     )  # fmt: skip
     membership.full_clean()
-    overlapping = Membership.objects.filter(unit=unit).filter(Q(left_on__isnull=True) | Q(left_on__gte=joined_on))
-    if overlapping.exists():
-        raise ValidationError({"unit": _("This unit already holds a seat in that period.")})
+    membership_check_seat(unit=unit, joined_on=joined_on, left_on=left_on)
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_update(*, actor: User | None, membership: Membership, **changes: Any) -> Membership:
+    """Change the representative, the deputy or the date a unit leaves; the seat's unit and start stay."""
+    unknown = set(changes) - MEMBERSHIP_FIELDS
+    if unknown:
+        raise TypeError(f"unknown membership fields: {sorted(unknown)}")
+    membership = _lock(Membership, membership.pk)
+    if actor is not None and not may_act_in_unit(actor, "change", Membership, membership.unit):
+        raise PermissionDenied
+    for field, value in changes.items():
+        setattr(membership, field, value)
+    membership.full_clean()
+    membership_check_seat(
+        unit=membership.unit, joined_on=membership.joined_on, left_on=membership.left_on, exclude_pk=membership.pk
+    )
     membership.save()
     return membership
 
 
 @transaction.atomic
 def membership_end(*, actor: User | None, membership: Membership, left_on: datetime.date) -> Membership:
-    membership = _lock(Membership, membership.pk)
-    _check_admin(actor, membership.unit)
     if membership.left_on is not None:
         raise ValidationError({"left_on": _("This unit has already left.")})
-    membership.left_on = left_on
-    membership.full_clean()
-    membership.save()
-    return membership
+    return membership_update(actor=actor, membership=membership, left_on=left_on)
 
 
 def members_on(date: datetime.date) -> list[Membership]:

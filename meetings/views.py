@@ -357,7 +357,9 @@ def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
 def action_board(request: HttpRequest) -> HttpResponse:
     filterset = ActionItemFilterSet(request.GET or None, queryset=selectors.action_item_list(user=request.user))
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "meetings/action_board.html", {"filterset": filterset, "page": page})
+    # A change of filter through htmx swaps only the rows.
+    template = "meetings/_action_board_rows.html" if getattr(request, "htmx", False) else "meetings/action_board.html"
+    return render(request, template, {"filterset": filterset, "page": page})
 
 
 @login_required

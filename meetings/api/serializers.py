@@ -119,6 +119,10 @@ class AttendanceInputSerializer(serializers.Serializer[None]):
     absence_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ReorderSerializer(serializers.Serializer[None]):
+    order = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
 class DecideSerializer(serializers.Serializer[None]):
     status = choice(AgendaItemStatus)
 

@@ -68,6 +68,13 @@ class MeetingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet[Meeting], Re
         )
         return _ok(s.AttendanceSerializer, row)
 
+    @action(detail=True, methods=["post"], serializer_class=s.ReorderSerializer)
+    def reorder(self, request: Request, pk: str | None = None) -> Response:
+        """The convenor orders the agenda: `order` lists every agenda item id, first to last."""
+        meeting = self.get_object()
+        services.agenda_reorder(actor=self.actor(), meeting=meeting, order=self._input(s.ReorderSerializer)["order"])
+        return _ok(s.MeetingSerializer, self.select(request.user).get(pk=meeting.pk))
+
     def _input(self, serializer: type[BaseSerializer[Any]]) -> dict[str, Any]:
         checked = serializer(data=self.request.data)
         checked.is_valid(raise_exception=True)

@@ -4,15 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from meetings import services
 from meetings.models import ActionItem, AgendaItem, Minutes
-from tests.meetings.factories import build_world, held_meeting
+from tests.meetings.factories import D, at, held_meeting, schedule
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def client_for(user):
@@ -127,3 +123,19 @@ def test_the_schema_documents_the_meeting_endpoints(world):
     for path in ("/api/v1/meetings/", "/api/v1/agenda-items/", "/api/v1/minutes/", "/api/v1/action-items/",
                  "/api/v1/action-items/{id}/progress/", "/api/v1/briefs/"):  # fmt: skip
         assert path in schema["paths"], path
+
+
+def test_the_convenor_orders_the_agenda(world):
+    meeting = services.meeting_open_agenda(actor=world.convenor, meeting=schedule(world))
+    first, second = (
+        services.agenda_item_submit(
+            actor=world.user_a, meeting=meeting, unit=world.member_a, title=title, now=at(D(2026, 3, 1))
+        )
+        for title in ("甲", "乙")
+    )
+    url = f"/api/v1/meetings/{meeting.pk}/reorder/"
+    assert client_for(world.user_a).post(url, {"order": [second.pk, first.pk]}).status_code == 403
+    response = client_for(world.convenor).post(url, {"order": [second.pk]})
+    assert response.status_code == 400  # every item, once
+    response = client_for(world.convenor).post(url, {"order": [second.pk, first.pk]})
+    assert [item["title"] for item in response.json()["agenda"]] == ["乙", "甲"]

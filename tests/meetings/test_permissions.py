@@ -4,16 +4,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from meetings import services
-from tests.meetings.factories import D, action_of, at, build_world, held_meeting, published_minutes, schedule
+from tests.meetings.factories import D, action_of, at, held_meeting, published_minutes, schedule
 
 pytestmark = pytest.mark.django_db
 
 PEOPLE = ("recorder", "convenor", "user_a", "user_b", "former_user", "outsider_user", "leader", "auditor")
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def as_user(user):

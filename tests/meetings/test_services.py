@@ -16,7 +16,6 @@ from tests.meetings.factories import (
     D,
     action_of,
     at,
-    build_world,
     held_meeting,
     published_minutes,
     schedule,
@@ -30,11 +29,6 @@ def english():
     """Messages are matched in English here; the pages' tests check the Chinese."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def open_meeting(world, day=MEETING_DAY):
@@ -397,3 +391,18 @@ def test_published_minutes_are_found_by_chinese_full_text_search(world):
     assert len(items) == 1
     assert selectors.search_minutes(user=world.leader, q="农业") == ([], [])
     assert minutes[0].status == MinutesStatus.PUBLISHED
+
+
+def test_membership_changes_keep_one_seat_per_unit(world):
+    seat = world.member_a.meeting_memberships.get()
+    services.membership_update(actor=None, membership=seat, representative_name="新联络员", left_on=D(2026, 6, 30))
+    seat.refresh_from_db()
+    assert (seat.representative_name, seat.left_on) == ("新联络员", D(2026, 6, 30))
+    with pytest.raises(ValidationError, match="already holds a seat"):
+        services.membership_add(actor=None, unit=world.member_a, joined_on=D(2026, 6, 1), representative_name="某")
+    rejoined = services.membership_add(
+        actor=None, unit=world.member_a, joined_on=D(2026, 7, 1), representative_name="某"
+    )
+    with pytest.raises(ValidationError, match="already holds a seat"):
+        services.membership_update(actor=None, membership=seat, left_on=None)
+    assert rejoined.left_on is None

@@ -10,14 +10,9 @@ from icalendar import Calendar
 from meetings import services
 from meetings.models import ActionItem, Minutes, ProgressPost
 from tests.bureau.factories import DEFAULT_PASSWORD
-from tests.meetings.factories import D, action_of, at, build_world, held_meeting, published_minutes, schedule
+from tests.meetings.factories import D, action_of, at, held_meeting, published_minutes, schedule
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def signed_in(client, user):
@@ -165,3 +160,38 @@ def test_the_action_board_runs_a_constant_number_of_queries(client, world, djang
     with django_assert_max_num_queries(len(few.captured_queries) + 1):  # the owner filter resolves its unit
         response = client.get(f"/meetings/actions/?status=open&owner_unit={world.member_b.pk}&page=1")
     assert response.content.decode().count("<tr>") == 41
+
+
+def test_changing_a_filter_through_htmx_returns_only_the_rows(client, world):
+    meeting = held_meeting(world, titles=("甲事项", "乙事项"))
+    published_minutes(world, meeting)
+    signed_in(client, world.user_a)
+    response = client.get("/meetings/actions/?status=open", HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert "<html" not in page
+    assert page.count("<tr>") == 3
+    assert (
+        "没有符合条件的督办事项"
+        in client.get("/meetings/actions/?status=closed", HTTP_HX_REQUEST="true").content.decode()
+    )
+
+
+def test_administrators_keep_the_membership_in_the_admin(client, world):
+    from bureau.roles import Role
+    from meetings.models import Membership
+    from tests.bureau.factories import UserFactory
+
+    admin = UserFactory(username="m-admin", roles=[Role.ADMIN], unit=world.city, is_staff=True, is_superuser=True)
+    signed_in(client, admin)
+    form = {"unit": world.member_a.pk, "representative_name": "重复", "joined_on": "2026-01-01"}
+    response = client.post("/admin/meetings/membership/add/", form)
+    assert response.status_code == 200
+    assert "该单位在此期间已是成员单位" in response.content.decode()
+    form = {
+        "unit": world.outsider.pk,
+        "representative_name": "王处长",
+        "deputy_name": "李科长",
+        "joined_on": "2026-01-01",
+    }
+    assert client.post("/admin/meetings/membership/add/", form).status_code == 302
+    assert Membership.objects.get(unit=world.outsider).deputy_name == "李科长"

@@ -8,7 +8,7 @@ from meetings import services, workflows
 from meetings.choices import ActionStatus, MeetingStatus, MinutesStatus
 from meetings.models import Minutes
 from meetings.permissions import Part
-from tests.meetings.factories import D, action_of, at, build_world, held_meeting, published_minutes, schedule
+from tests.meetings.factories import D, action_of, at, held_meeting, published_minutes, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +18,6 @@ def english():
     """Messages are matched in English here; the pages' tests check the Chinese."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def test_every_state_of_each_machine_is_in_its_table():
