@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("bureau.api.urls")),
     path("", include("funds.api.urls")),
     path("", include("policies.api.urls")),
+    path("", include("meetings.api.urls")),
 ]

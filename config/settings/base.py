@@ -133,6 +133,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "funds-ledger-check-nightly": {"task": "funds.ledger_check_nightly", "schedule": crontab(hour=2, minute=30)},
     # The data center: a job whose worker died is retried or failed, never left "running".
     "datacenter-sweep-stale-jobs": {"task": "datacenter.sweep_stale_jobs", "schedule": 120.0},
+    # overdue action items and reminders of the joint meeting, every morning (Asia/Shanghai)
+    "meetings-daily-follow-up": {"task": "meetings.daily_follow_up", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- authentication and permissions ---
