@@ -25,11 +25,11 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import setup_test_environment
+from django.utils import timezone
 
 MEETINGS, ACTIONS = 200, 5_000
 RUNS = 20

@@ -1,4 +1,4 @@
-# ruff: noqa: E501, S311 - phrase tables of Chinese text; the generator needs no cryptographic randomness
+# ruff: noqa: E501 - phrase tables of Chinese text; the generator needs no cryptographic randomness
 """Policy search at scale: 50,000 policies of about 2,000 Chinese characters each.
 
 Measures the server time of the catalogue's search (jieba-segmented `simple` tsvector, GIN
@@ -32,18 +32,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.paginator import Paginator  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.db.models import Q  # noqa: E402
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Q
 
-from core import embedded  # noqa: E402
-from core.search import segment  # noqa: E402
-from policies.services import RANK_LEAD_CHARS  # noqa: E402
+from core import embedded
+from core.search import segment
+from policies.services import RANK_LEAD_CHARS
 
 DB_NAME = "bench_policies"
 PAGE = 20

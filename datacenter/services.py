@@ -227,9 +227,7 @@ def job_create(
 def _enqueue(job_id: int) -> None:
     from .tasks import run_ingestion_job
 
-    transaction.on_commit(
-        lambda: run_ingestion_job.apply_async(args=(job_id,), queue=settings.DATACENTER_QUEUE)
-    )
+    transaction.on_commit(lambda: run_ingestion_job.apply_async(args=(job_id,), queue=settings.DATACENTER_QUEUE))
 
 
 @contextmanager

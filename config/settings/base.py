@@ -244,6 +244,13 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set used by several fields.
     "ENUM_NAME_OVERRIDES": {
         "TransferStatusEnum": "bureau.choices.TransferStatus",
+        "PolicyStatusEnum": "policies.choices.PolicyStatus",
+        "JobStatusEnum": "datacenter.choices.JobStatus",
+        "MeetingStatusEnum": "meetings.choices.MeetingStatus",
+        "AgendaItemStatusEnum": "meetings.choices.AgendaItemStatus",
+        "AttendanceStatusEnum": "meetings.choices.AttendanceStatus",
+        "MinutesStatusEnum": "meetings.choices.MinutesStatus",
+        "ActionItemStatusEnum": "meetings.choices.ActionStatus",
     },
 }
 

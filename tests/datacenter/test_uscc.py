@@ -17,7 +17,8 @@ CHARS = USCC_ALPHABET + "abcdefghijklmnopqrstuvwxyzIOSVZ -\t\n\u3000０１企"
 def sql_valid(codes):
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {uscc_check_sql('c')} FROM unnest(%s::text[]) WITH ORDINALITY AS t(c, i) ORDER BY i", [codes]
+            f"SELECT {uscc_check_sql('c')} FROM unnest(%s::text[]) WITH ORDINALITY AS t(c, i) ORDER BY i",  # noqa: S608
+            [codes],
         )
         return [bool(r[0]) for r in cursor.fetchall()]
 
@@ -36,7 +37,7 @@ codes = st.one_of(
         st.integers(0, 10_000),
         st.integers(0, 17),
         st.sampled_from(CHARS),
-    ),  # fmt: skip
+    ),
     st.builds(lambda n: credit_code(n).lower(), st.integers(0, 10_000)),
     st.builds(lambda n: " " + credit_code(n)[:6] + "-" + credit_code(n)[6:] + " ", st.integers(0, 10_000)),
 )
