@@ -28,3 +28,41 @@ class TransferKind(models.TextChoices):
     DISBURSEMENT = "disbursement", _("Disbursement")
     # money recovered from an enterprise
     CLAWBACK = "clawback", _("Clawback")
+
+
+class ProgrammeStatus(models.TextChoices):
+    # being set up; not open to applications
+    DRAFT = "draft", _("Draft")
+    # published; applications accepted within its window
+    OPEN = "open", _("Open")
+    # no more applications; running ones continue
+    CLOSED = "closed", _("Closed")
+
+
+class ApplicationStatus(models.TextChoices):
+    # being prepared by bureau staff or a department
+    DRAFT = "draft", _("Draft")
+    # handed in; waiting for the division's first review (初审)
+    SUBMITTED = "submitted", _("Submitted")
+    # sent back by the division for revision; may be submitted again
+    RETURNED = "returned", _("Returned for revision")
+    # with the assigned experts for scoring
+    EXPERT_REVIEW = "expert_review", _("Expert review")
+    # every assigned expert has scored; waiting for the bureau's decision (局务会)
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
+    # approved and committed; on public notice (公示) for five working days
+    PUBLIC_NOTICE = "public_notice", _("Public notice")
+    # an objection was raised during the notice; waiting for it to be resolved
+    SUSPENDED = "suspended", _("Suspended by objection")
+    # the notice passed; money may be paid in tranches
+    APPROVED = "approved", _("Approved")
+    # paid in full; waiting for the acceptance check (验收)
+    AWAITING_ACCEPTANCE = "awaiting_acceptance", _("Awaiting acceptance")
+    # accepted; finished
+    CLOSED = "closed", _("Closed")
+    # turned down by the division or the bureau
+    REJECTED = "rejected", _("Rejected")
+    # taken back by the applicant before the decision
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # an approval called off; what was not paid went back to the programme
+    CANCELLED = "cancelled", _("Cancelled")
