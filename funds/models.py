@@ -151,6 +151,8 @@ class Programme(TimeStampedModel):
     """A support programme of one fiscal year, governed by a policy, with its budget and rules."""
 
     scope_unit_field = "owner_unit"
+    # A programme is a public call for applications: every role that reads programmes reads them all.
+    scope_public_read = True
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
