@@ -120,6 +120,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
     ("staff", "王科员", Role.BUREAU_STAFF, "bureau-funds"),
     ("division", "李处员", Role.DIVISION_STAFF, "dept-commerce-ecommerce"),
     ("expert", "赵专家", Role.EXPERT, "bureau"),
+    ("expert2", "钱专家", Role.EXPERT, "bureau"),
     ("api_commerce", "市商务局接口", Role.API_CLIENT, "dept-commerce"),
     ("auditor", "孙审计", Role.AUDITOR, "bureau-office"),
     ("admin", "系统管理员", Role.ADMIN, "bureau-office"),

@@ -261,7 +261,7 @@ class Application(TimeStampedModel):
         "bureau.Unit", verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="fund_applications"
     )
     created_by = models.ForeignKey(
-        "bureau.User", verbose_name=_("created by"), on_delete=models.PROTECT, null=True, related_name="+"
+        "bureau.User", verbose_name=_("created by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
