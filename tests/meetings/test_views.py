@@ -195,3 +195,28 @@ def test_administrators_keep_the_membership_in_the_admin(client, world):
     }
     assert client.post("/admin/meetings/membership/add/", form).status_code == 302
     assert Membership.objects.get(unit=world.outsider).deputy_name == "李科长"
+
+
+def test_member_statistics_count_attendance_and_action_items_for_everyone(client, world):
+    from meetings.selectors import member_statistics
+
+    first = held_meeting(world, D(2026, 3, 10), titles=("甲", "乙"))
+    published_minutes(world, first, due_on=D(2026, 4, 1))
+    on_time, late = ActionItem.objects.order_by("pk")
+    services.action_progress(
+        actor=world.user_a, item=on_time, body="完成", done=True, evidence="文件", today=D(2026, 3, 30)
+    )
+    services.run_daily_follow_up(today=D(2026, 4, 2))  # the other one is overdue: late
+    late.refresh_from_db()
+    assert late.status == "overdue"
+    services.attendance_record(actor=world.recorder, meeting=first, unit=world.member_b, status="absent",
+                               absence_reason="出差")  # fmt: skip
+    records = {r.unit.code: r for r in member_statistics(user=world.outsider_user)}
+    assert (records["m-ecom"].attendance_rate, records["m-ecom"].on_time, records["m-ecom"].late) == (100.0, 1, 1)
+    assert records["m-center"].attendance_rate == 0.0
+    assert "m-assoc" in records  # a former member: no meetings while a member
+    assert records["m-assoc"].meetings == 0
+    signed_in(client, world.outsider_user)
+    page = client.get("/meetings/statistics/").content.decode()
+    assert 'id="member-chart-data"' in page
+    assert "电子商务处" in page
