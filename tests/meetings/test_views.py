@@ -113,6 +113,7 @@ def test_recording_division_writes_the_draft_and_sees_errors_on_the_form(client,
     )
     assert response.status_code == 302
     assert minutes.items.get().outcome == "decision"
+    assert client.post(f"/meetings/minutes/{minutes.pk}/", {"action": "item", "agenda_item": "x"}).status_code == 404
     # A member unit may read the draft but not edit it.
     client.logout()
     signed_in(client, world.user_a)
@@ -220,3 +221,20 @@ def test_member_statistics_count_attendance_and_action_items_for_everyone(client
     page = client.get("/meetings/statistics/").content.decode()
     assert 'id="member-chart-data"' in page
     assert "电子商务处" in page
+
+
+def test_the_convenor_moves_agenda_items_on_the_meeting_page(client, world):
+    meeting = services.meeting_open_agenda(actor=world.convenor, meeting=schedule(world))
+    for title in ("甲议题", "乙议题"):
+        services.agenda_item_submit(
+            actor=world.user_a, meeting=meeting, unit=world.member_a, title=title, now=at(D(2026, 3, 1))
+        )
+    second = meeting.agenda.get(title="乙议题")
+    signed_in(client, world.user_a)
+    assert client.post(f"/meetings/agenda/{second.pk}/move/", {"direction": "up"}).status_code == 403
+    assert list(meeting.agenda.order_by("position").values_list("title", flat=True)) == ["甲议题", "乙议题"]
+    client.logout()
+    signed_in(client, world.convenor)
+    assert "上移" in client.get(f"/meetings/{meeting.pk}/").content.decode()
+    client.post(f"/meetings/agenda/{second.pk}/move/", {"direction": "up"})
+    assert list(meeting.agenda.order_by("position").values_list("title", flat=True)) == ["乙议题", "甲议题"]
