@@ -238,3 +238,19 @@ def test_the_convenor_moves_agenda_items_on_the_meeting_page(client, world):
     assert "上移" in client.get(f"/meetings/{meeting.pk}/").content.decode()
     client.post(f"/meetings/agenda/{second.pk}/move/", {"direction": "up"})
     assert list(meeting.agenda.order_by("position").values_list("title", flat=True)) == ["乙议题", "甲议题"]
+
+
+def test_every_step_is_in_the_audit_history_with_who_did_it(client, world):
+    import pghistory.models
+
+    meeting = held_meeting(world)
+    published_minutes(world, meeting)
+    action = action_of(meeting)
+    signed_in(client, world.user_a)
+    client.post(f"/meetings/actions/{action.pk}/", {"action": "progress", "body": "推进中"})
+    events = pghistory.models.MiddlewareEvents.objects.tracks(action).filter(pgh_label="update")
+    change = events.get()
+    assert change.user == world.user_a
+    assert change.pgh_diff["status"] == ["open", "in_progress"]
+    post = ProgressPost.objects.get()
+    assert pghistory.models.MiddlewareEvents.objects.tracks(post).get().user == world.user_a
