@@ -103,7 +103,7 @@ def _hold(number: int, day: datetime.date, place: str, items: list[tuple[str, st
         if (n + number) % 5 == 0:
             status, extra = AttendanceStatus.ABSENT, {"absence_reason": "另有公务"}
         elif (n + number) % 4 == 0:
-            status, extra = AttendanceStatus.DELEGATE, {"attendee_name": f"{membership.deputy_name}（代）"}
+            status, extra = AttendanceStatus.DELEGATE, {"attendee_name": membership.deputy_name}
         services.attendance_record(
             actor=recorder, meeting=meeting, unit=membership.unit, status=status, today=day, **extra
         )  # fmt: skip

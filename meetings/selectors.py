@@ -34,7 +34,10 @@ AnyUser = User | AnonymousUser
 
 
 def membership_list(*, user: AnyUser, on: datetime.date | None = None) -> QuerySet[Membership]:
-    rows = readable(Membership.objects.select_related("unit", "representative", "deputy"), user, meeting_path=None)
+    """Who sits on the joint meeting is no secret to anyone who may view it; `restrict()` decides for the rest."""
+    rows = Membership.objects.select_related("unit", "representative", "deputy")
+    if not user.has_perm("meetings.view_membership"):
+        rows = restrict(rows, user)
     if on is not None:
         rows = rows.filter(joined_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gte=on))
     return rows.order_by("unit__sort_order", "unit__code", "joined_on")
@@ -181,17 +184,21 @@ class UnitRecord:
         return round(100 * self.attended / self.meetings, 1) if self.meetings else 0.0
 
 
-def member_statistics(*, user: AnyUser, today: datetime.date | None = None) -> list[UnitRecord]:
-    """Per member unit: meetings held while a member, attended (present or delegate), action items on time vs late."""
-    today = today or timezone.localdate()
-    memberships = list(membership_list(user=user).order_by("unit__sort_order", "unit__code", "joined_on"))
-    held = list(meeting_list(user=user).filter(status=MeetingStatus.HELD).values_list("pk", "date"))
-    attended = set(
-        attendance_list(user=user).exclude(status=AttendanceStatus.ABSENT).values_list("unit_id", "meeting_id")
+def member_statistics(*, user: AnyUser) -> list[UnitRecord]:
+    """Per member unit: meetings held while a member, attended (present or delegate), action items on time vs late.
+
+    Everyone with the view permission sees these figures for every member unit (the issue's "everyone can
+    see"): they are counts, not the records, which stay behind `readable()`.
+    """
+    if not user.has_perm("meetings.view_meeting"):
+        return []
+    memberships = list(
+        Membership.objects.select_related("unit").order_by("unit__sort_order", "unit__code", "joined_on")
     )
+    held = list(Meeting.objects.filter(status=MeetingStatus.HELD).values_list("pk", "date"))
+    attended = set(Attendance.objects.exclude(status=AttendanceStatus.ABSENT).values_list("unit_id", "meeting_id"))
     actions = (
-        action_item_list(user=user)
-        .values("owner_unit_id")
+        ActionItem.objects.values("owner_unit_id")
         .annotate(
             n_on_time=Count("pk", filter=Q(done_on__isnull=False, done_on__lte=F("due_on"))),
             n_late=Count("pk", filter=Q(done_on__gt=F("due_on")) | Q(status=ActionStatus.OVERDUE)),

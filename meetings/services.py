@@ -918,14 +918,16 @@ def run_daily_follow_up(*, today: datetime.date | None = None) -> DailyReport:
         )
         for r in overdue_rows
     ]
+    # "Due soon" from three days before (a day the job missed is caught up the next day), "due today" on the day;
+    # each once per item and due date.
     soon = today + datetime.timedelta(days=REMIND_DAYS_BEFORE)
-    pending = ActionItem.objects.filter(status__in=PENDING_ACTIONS, due_on__in=[today, soon]).order_by("pk")
+    pending = ActionItem.objects.filter(status__in=PENDING_ACTIONS, due_on__range=(today, soon)).order_by("pk")
     for pk, unit_id, title, due_on in pending.values_list("pk", "owner_unit_id", "title", "due_on"):
         kind = NotificationKind.DUE_TODAY if due_on == today else NotificationKind.DUE_SOON
         if due_on == today:
             text = _("Action item due today: %(title)s") % {"title": title}
         else:
-            text = _("Action item due in %(days)s days: %(title)s") % {"days": REMIND_DAYS_BEFORE, "title": title}
+            text = _("Action item due in %(days)s days: %(title)s") % {"days": (due_on - today).days, "title": title}
         notices.append(
             Notice(unit_id, kind, text, _("Due on %(date)s.") % {"date": due_on.isoformat()},
                    f"/meetings/actions/{pk}/", f"{kind}:{pk}:{due_on.isoformat()}")

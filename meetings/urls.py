@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/attendance/", views.attendance_record, name="attendance"),
     path("<int:pk>/minutes/new/", views.minutes_new, name="minutes-new"),
     path("agenda/<int:pk>/decide/", views.agenda_decide, name="agenda-decide"),
+    path("agenda/<int:pk>/move/", views.agenda_move, name="agenda-move"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("minutes/<int:pk>/", views.minutes_detail, name="minutes"),
     path("minutes/<int:pk>/export.docx", views.minutes_docx, name="minutes-docx"),

@@ -50,7 +50,13 @@ def _user(request: HttpRequest) -> User:
 def _get(getter: Callable[..., Any], **kwargs: Any) -> Any:
     try:
         return getter(**kwargs)
-    except (Meeting.DoesNotExist, Minutes.DoesNotExist, ActionItem.DoesNotExist, AgendaItem.DoesNotExist) as exc:
+    except (
+        Meeting.DoesNotExist,
+        Minutes.DoesNotExist,
+        ActionItem.DoesNotExist,
+        AgendaItem.DoesNotExist,
+        ValueError,
+    ) as exc:  # ValueError: a posted id that is no number
         raise Http404 from exc
 
 
@@ -188,6 +194,22 @@ def agenda_decide(request: HttpRequest, pk: int) -> HttpResponse:
         request, None, lambda: services.agenda_item_decide(actor=_user(request), item=item, status=status),
         _("The agenda item is updated."),
     )  # fmt: skip
+    return redirect("meetings:meeting", pk=item.meeting_id)
+
+
+@login_required
+@require_POST
+@require_perm(VIEW)
+def agenda_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move an agenda item one place up or down: the convenor orders the agenda."""
+    item: AgendaItem = _get(selectors.agenda_item_list(user=request.user).get, pk=pk)
+    order = list(item.meeting.agenda.order_by("position", "pk").values_list("pk", flat=True))
+    at = order.index(item.pk)
+    other = at - 1 if request.POST.get("direction") == "up" else at + 1
+    if 0 <= other < len(order):
+        order[at], order[other] = order[other], order[at]
+        step = partial(services.agenda_reorder, actor=_user(request), meeting=item.meeting, order=order)
+        _attempt(request, None, step, _("The agenda is reordered."))
     return redirect("meetings:meeting", pk=item.meeting_id)
 
 

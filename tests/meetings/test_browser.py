@@ -68,3 +68,8 @@ def test_recording_division_files_minutes_and_owner_posts_progress(live_server, 
     assert page.get_by_text("试点方案已经局务会审议通过并印发。").is_visible()
     action.refresh_from_db()
     assert (action.status, action.evidence) == ("done", "温商务〔2027〕5号")
+
+    # The member statistics draw their chart with ECharts, served by the portal.
+    page.get_by_role("link", name="成员单位统计").click()
+    page.wait_for_selector('#member-chart[data-rendered="true"] canvas')
+    assert page.locator("table").get_by_text("电子商务处").is_visible()

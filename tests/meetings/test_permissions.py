@@ -115,3 +115,21 @@ def test_only_the_convenor_decides_on_agenda_items(world):
     response = as_user(world.convenor).post(f"/api/v1/agenda-items/{item.pk}/decide/", {"status": "accepted"})
     assert response.status_code == 200
     assert response.json()["status"] == "accepted"
+
+
+def test_a_department_api_client_reports_for_its_divisions_with_a_token(world):
+    from bureau.roles import Role
+    from tests.bureau.factories import UserFactory
+
+    meeting = held_meeting(world)
+    minutes = published_minutes(world, meeting, owner=world.member_a)
+    action = action_of(meeting)
+    system = UserFactory(username="dept-system", roles=[Role.API_CLIENT], unit=world.member_a.parent)
+    client = APIClient()
+    token = client.post("/api/v1/auth/token/", {"username": system.username, "password": "correct-horse-battery-9"})
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    assert client.get("/api/v1/action-items/").json()["count"] == 1
+    response = client.post(f"/api/v1/action-items/{action.pk}/progress/", {"body": "接口报送进展"}, format="json")
+    assert response.status_code == 201
+    response = client.patch(f"/api/v1/minutes/{minutes.pk}/", {"preamble": "改"}, format="json")
+    assert response.status_code == 403  # not the recording division

@@ -309,10 +309,11 @@ def test_daily_job_marks_overdue_and_reminds_exactly_once(world, django_capture_
     assert Notification.objects.filter(kind__in=["due_soon", "due_today", "overdue"]).count() == 3
     assert len(mail.outbox) == 3
 
-    # 18 April: b, due yesterday, is overdue now (once, even if the job runs twice).
+    # 18 April: b, due yesterday, is overdue now (once, even if the job runs twice); a was reminded already.
     assert services.run_daily_follow_up(today=D(2026, 4, 18)).marked_overdue == 1
     assert services.run_daily_follow_up(today=D(2026, 4, 18)).marked_overdue == 0
     assert Notification.objects.filter(kind="overdue").count() == 2
+    assert Notification.objects.filter(kind="due_soon").count() == 1
 
     # 20 April: a is due today (its second reminder); 21 April: a and b are overdue.
     services.run_daily_follow_up(today=D(2026, 4, 20))
@@ -406,3 +407,13 @@ def test_membership_changes_keep_one_seat_per_unit(world):
     with pytest.raises(ValidationError, match="already holds a seat"):
         services.membership_update(actor=None, membership=seat, left_on=None)
     assert rejoined.left_on is None
+
+
+def test_a_due_soon_reminder_missed_on_its_day_goes_out_the_next_day_once(world):
+    meeting = held_meeting(world)
+    published_minutes(world, meeting, due_on=D(2026, 4, 20))
+    # The job did not run on 17 April (three days before); on the 18th it catches up.
+    assert services.run_daily_follow_up(today=D(2026, 4, 18)).due_soon == 1
+    assert "2 days" in Notification.objects.get(kind=NotificationKind.DUE_SOON).title
+    assert services.run_daily_follow_up(today=D(2026, 4, 19)).due_soon == 0
+    assert services.run_daily_follow_up(today=D(2026, 4, 16)).due_soon == 0  # not before the three days

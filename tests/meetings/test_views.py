@@ -113,6 +113,7 @@ def test_recording_division_writes_the_draft_and_sees_errors_on_the_form(client,
     )
     assert response.status_code == 302
     assert minutes.items.get().outcome == "decision"
+    assert client.post(f"/meetings/minutes/{minutes.pk}/", {"action": "item", "agenda_item": "x"}).status_code == 404
     # A member unit may read the draft but not edit it.
     client.logout()
     signed_in(client, world.user_a)
@@ -195,3 +196,61 @@ def test_administrators_keep_the_membership_in_the_admin(client, world):
     }
     assert client.post("/admin/meetings/membership/add/", form).status_code == 302
     assert Membership.objects.get(unit=world.outsider).deputy_name == "李科长"
+
+
+def test_member_statistics_count_attendance_and_action_items_for_everyone(client, world):
+    from meetings.selectors import member_statistics
+
+    first = held_meeting(world, D(2026, 3, 10), titles=("甲", "乙"))
+    published_minutes(world, first, due_on=D(2026, 4, 1))
+    on_time, late = ActionItem.objects.order_by("pk")
+    services.action_progress(
+        actor=world.user_a, item=on_time, body="完成", done=True, evidence="文件", today=D(2026, 3, 30)
+    )
+    services.run_daily_follow_up(today=D(2026, 4, 2))  # the other one is overdue: late
+    late.refresh_from_db()
+    assert late.status == "overdue"
+    services.attendance_record(actor=world.recorder, meeting=first, unit=world.member_b, status="absent",
+                               absence_reason="出差")  # fmt: skip
+    records = {r.unit.code: r for r in member_statistics(user=world.outsider_user)}
+    assert (records["m-ecom"].attendance_rate, records["m-ecom"].on_time, records["m-ecom"].late) == (100.0, 1, 1)
+    assert records["m-center"].attendance_rate == 0.0
+    assert "m-assoc" in records  # a former member: no meetings while a member
+    assert records["m-assoc"].meetings == 0
+    signed_in(client, world.outsider_user)
+    page = client.get("/meetings/statistics/").content.decode()
+    assert 'id="member-chart-data"' in page
+    assert "电子商务处" in page
+
+
+def test_the_convenor_moves_agenda_items_on_the_meeting_page(client, world):
+    meeting = services.meeting_open_agenda(actor=world.convenor, meeting=schedule(world))
+    for title in ("甲议题", "乙议题"):
+        services.agenda_item_submit(
+            actor=world.user_a, meeting=meeting, unit=world.member_a, title=title, now=at(D(2026, 3, 1))
+        )
+    second = meeting.agenda.get(title="乙议题")
+    signed_in(client, world.user_a)
+    assert client.post(f"/meetings/agenda/{second.pk}/move/", {"direction": "up"}).status_code == 403
+    assert list(meeting.agenda.order_by("position").values_list("title", flat=True)) == ["甲议题", "乙议题"]
+    client.logout()
+    signed_in(client, world.convenor)
+    assert "上移" in client.get(f"/meetings/{meeting.pk}/").content.decode()
+    client.post(f"/meetings/agenda/{second.pk}/move/", {"direction": "up"})
+    assert list(meeting.agenda.order_by("position").values_list("title", flat=True)) == ["乙议题", "甲议题"]
+
+
+def test_every_step_is_in_the_audit_history_with_who_did_it(client, world):
+    import pghistory.models
+
+    meeting = held_meeting(world)
+    published_minutes(world, meeting)
+    action = action_of(meeting)
+    signed_in(client, world.user_a)
+    client.post(f"/meetings/actions/{action.pk}/", {"action": "progress", "body": "推进中"})
+    events = pghistory.models.MiddlewareEvents.objects.tracks(action).filter(pgh_label="update")
+    change = events.get()
+    assert change.user == world.user_a
+    assert change.pgh_diff["status"] == ["open", "in_progress"]
+    post = ProgressPost.objects.get()
+    assert pghistory.models.MiddlewareEvents.objects.tracks(post).get().user == world.user_a
