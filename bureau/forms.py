@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import DateInput
 
@@ -18,7 +19,7 @@ class AsOfForm(forms.Form):
 
 
 class AppointmentForm(forms.Form):
-    post = forms.ModelChoiceField(label=_("Post"), queryset=Post.objects.none())
+    post = forms.ModelChoiceField(label=pgettext_lazy("organisation", "Post"), queryset=Post.objects.none())
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
     end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput)

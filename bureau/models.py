@@ -122,7 +122,7 @@ class Person(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="home_people",
     )
-    title = models.CharField(_("title"), max_length=128, blank=True, help_text=_("e.g. 市委副秘书长"))
+    title = models.CharField(_("job title"), max_length=128, blank=True, help_text=_("e.g. 市委副秘书长"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
     user = models.OneToOneField(
@@ -297,3 +297,30 @@ class TransferStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transfer_id}: {self.from_status or '-'} → {self.to_status} ({self.effective_date})"
+
+
+class Notification(TimeStampedModel):
+    """An in-portal notice to a unit (and by e-mail to its people); `key` makes a notice go out exactly once.
+
+    Every app notifies through `bureau.notifications.notify`; `kind` is the sending app's own word
+    for it (e.g. "reminder", "application").
+    """
+
+    scope_unit_field = "unit"
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=32)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    key = models.CharField(_("key"), max_length=100, null=True, blank=True, unique=True)
+    emailed_to = models.PositiveIntegerField(_("emailed to (addresses)"), default=0)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["unit", "-created_at"], name="notification_unit_recent")]
+
+    def __str__(self) -> str:
+        return self.title

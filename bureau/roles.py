@@ -32,7 +32,13 @@ BUSINESS_APPS = ("bureau", "policies", "funds", "datacenter", "meetings")
 
 ORGANISATION_MODELS = ("unit", "person", "post", "appointment", "transfer")
 # The organisation chart: who holds which post is no secret to anyone signed in.
-ORGANISATION_READ = ["bureau.view_unit", "bureau.view_post", "bureau.view_appointment"]
+ORGANISATION_READ = [
+    "bureau.view_unit",
+    "bureau.view_post",
+    "bureau.view_appointment",
+    # a unit's own notices (the selectors keep each unit to its own)
+    "bureau.view_notification",
+]
 
 # Role -> permission specs: "app.codename", or "app.view_*" for every view permission of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AccountKind(models.TextChoices):
@@ -32,37 +33,37 @@ class TransferKind(models.TextChoices):
 
 class ProgrammeStatus(models.TextChoices):
     # being set up; not open to applications
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", pgettext_lazy("fund", "Draft")
     # published; applications accepted within its window
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("fund", "Open")
     # no more applications; running ones continue
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("fund", "Closed")
 
 
 class ApplicationStatus(models.TextChoices):
     # being prepared by bureau staff or a department
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", pgettext_lazy("fund", "Draft")
     # handed in; waiting for the division's first review (初审)
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("fund", "Submitted")
     # sent back by the division for revision; may be submitted again
-    RETURNED = "returned", _("Returned for revision")
+    RETURNED = "returned", pgettext_lazy("fund", "Returned for revision")
     # with the assigned experts for scoring
-    EXPERT_REVIEW = "expert_review", _("Expert review")
+    EXPERT_REVIEW = "expert_review", pgettext_lazy("fund", "Expert review")
     # every assigned expert has scored; waiting for the bureau's decision (局务会)
-    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
+    AWAITING_DECISION = "awaiting_decision", pgettext_lazy("fund", "Awaiting decision")
     # approved and committed; on public notice (公示) for five working days
-    PUBLIC_NOTICE = "public_notice", _("Public notice")
+    PUBLIC_NOTICE = "public_notice", pgettext_lazy("fund", "Public notice")
     # an objection was raised during the notice; waiting for it to be resolved
-    SUSPENDED = "suspended", _("Suspended by objection")
+    SUSPENDED = "suspended", pgettext_lazy("fund", "Suspended by objection")
     # the notice passed; money may be paid in tranches
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("fund", "Approved")
     # paid in full; waiting for the acceptance check (验收)
-    AWAITING_ACCEPTANCE = "awaiting_acceptance", _("Awaiting acceptance")
+    AWAITING_ACCEPTANCE = "awaiting_acceptance", pgettext_lazy("fund", "Awaiting acceptance")
     # accepted; finished
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("fund", "Closed")
     # turned down by the division or the bureau
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("fund", "Rejected")
     # taken back by the applicant before the decision
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("fund", "Withdrawn")
     # an approval called off; what was not paid went back to the programme
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("fund", "Cancelled")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bureau.models import User
 from bureau.roles import Role
@@ -46,7 +47,7 @@ class ReasonForm(forms.Form):
 
 class ReviewForm(ReasonForm):
     outcome = forms.ChoiceField(
-        label=_("Outcome"),
+        label=_("Review outcome"),
         choices=[("pass", _("Pass to the experts")), ("return", _("Return for revision")), ("reject", _("Reject"))],
     )
 
@@ -58,7 +59,9 @@ class AssignForm(forms.Form):
 
 
 class ScoreForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        label=pgettext_lazy("fund", "Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, *args: Any, rubric: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,7 +77,9 @@ class ScoreForm(forms.Form):
 
 class DecideForm(ReasonForm):
     approve = forms.TypedChoiceField(
-        label=_("Decision"), choices=[("1", _("Approve")), ("0", _("Reject"))], coerce=lambda v: v == "1"
+        label=pgettext_lazy("fund", "Decision"),
+        choices=[("1", pgettext_lazy("fund", "Approve")), ("0", _("Reject"))],
+        coerce=lambda v: v == "1",
     )
     amount_fen = YuanField(label=_("Amount approved (yuan)"), required=False)
 

@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.history import track
@@ -258,7 +259,10 @@ class Application(TimeStampedModel):
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True, editable=False)
     notice_ends_on = models.DateField(_("public notice ends"), null=True, blank=True, editable=False)
     submitted_by_unit = models.ForeignKey(
-        "bureau.Unit", verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="fund_applications"
+        "bureau.Unit",
+        verbose_name=pgettext_lazy("fund", "submitted by"),
+        on_delete=models.PROTECT,
+        related_name="fund_applications",
     )
     created_by = models.ForeignKey(
         "bureau.User", verbose_name=_("created by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -348,7 +352,7 @@ class ExpertReview(TimeStampedModel):
     )
     scores = models.JSONField(_("scores by criterion"), default=dict, blank=True)
     total = models.DecimalField(_("total"), max_digits=6, decimal_places=2, null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(pgettext_lazy("fund", "comment"), blank=True)
     scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingStatus(models.TextChoices):
@@ -50,7 +51,7 @@ class MinutesStatus(models.TextChoices):
     # approved by the convenor, not yet published
     APPROVED = "approved", _("Approved")
     # published to the members and locked
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("minutes", "Published")
     # a published version replaced by a later correction; still readable
     SUPERSEDED = "superseded", _("Superseded")
 

@@ -20,7 +20,6 @@ from .choices import (
     AttendanceStatus,
     MeetingStatus,
     MinutesStatus,
-    NotificationKind,
     Outcome,
 )
 
@@ -476,29 +475,6 @@ class Brief(TimeStampedModel):
     class Meta:
         verbose_name = _("information brief")
         verbose_name_plural = _("information briefs")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-@track()
-class Notification(TimeStampedModel):
-    """An in-portal notice to a unit; `key` makes a reminder go out exactly once."""
-
-    scope_unit_field = "unit"
-
-    unit = models.ForeignKey("bureau.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), blank=True)
-    url = models.CharField(_("link"), max_length=200, blank=True)
-    key = models.CharField(_("key"), max_length=100, null=True, blank=True, unique=True)
-    emailed_to = models.PositiveIntegerField(_("emailed to (addresses)"), default=0)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

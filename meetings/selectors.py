@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from bureau.models import Unit, User
+from bureau.models import Notification, Unit, User
 from bureau.permissions import restrict
 from core.search import search
 
@@ -25,7 +25,6 @@ from .models import (
     Membership,
     Minutes,
     MinutesComment,
-    Notification,
     ProgressPost,
 )
 from .permissions import readable, readable_minutes

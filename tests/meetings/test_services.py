@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from bureau.models import Notification
 from meetings import services
 from meetings.choices import ActionStatus, AgendaItemKind, MeetingStatus, MinutesStatus, NotificationKind, Outcome
-from meetings.models import ActionItem, AgendaAttachment, AgendaItem, Attendance, ItemSummary, Minutes, Notification
+from meetings.models import ActionItem, AgendaAttachment, AgendaItem, Attendance, ItemSummary, Minutes
 from tests.meetings.factories import (
     MEETING_DAY,
     D,

@@ -3,8 +3,9 @@
 import pytest
 from django.conf import settings
 
+from bureau.models import Notification
 from meetings.choices import ActionStatus, NotificationKind
-from meetings.models import ActionItem, Notification
+from meetings.models import ActionItem
 from meetings.tasks import daily_follow_up
 from tests.meetings.factories import D, build_world, held_meeting, published_minutes
 
