@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
@@ -21,6 +22,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from bureau import permissions
 from bureau.models import Unit, User
+from bureau.notifications import notify
 from bureau.roles import Role
 from core import workdays
 from datacenter.models import Enterprise
@@ -252,7 +254,44 @@ def _save_step(
 ) -> Application:
     application.save(update_fields=["status", "updated_at", *fields])
     _record(application, from_status, application.status, actor, reason)
+    _notify_next(application, reason)
     return application
+
+
+# Who acts next, by the state an application has just entered.
+NEXT_ACTORS = {
+    S.SUBMITTED: ("owner",),
+    S.RETURNED: ("applicant",),
+    S.REJECTED: ("applicant",),
+    S.EXPERT_REVIEW: ("owner",),
+    S.AWAITING_DECISION: ("bureau", "owner"),
+    S.PUBLIC_NOTICE: ("applicant", "owner"),
+    S.SUSPENDED: ("bureau", "owner"),
+    S.APPROVED: ("owner", "applicant"),
+    S.AWAITING_ACCEPTANCE: ("owner",),
+    S.CLOSED: ("applicant",),
+    S.CANCELLED: ("applicant", "owner"),
+}
+
+
+def _notify_next(application: Application, reason: str) -> None:
+    """Tell the units that act next (in the portal, and by e-mail once the step commits)."""
+    owner = application.programme.owner_unit
+    units = {
+        "owner": owner,
+        "applicant": application.submitted_by_unit,
+        "bureau": owner.parent if owner.parent is not None else owner,
+    }
+    targets = {units[who].pk: units[who] for who in NEXT_ACTORS.get(S(application.status), ())}
+    if not targets:
+        return
+    step = application.steps.order_by("-pk").values_list("pk", flat=True).first()
+    notify(
+        units=targets.values(), kind="application",
+        title=_("%(title)s: %(status)s") % {"title": application.title, "status": S(application.status).label},
+        body=reason, url=reverse("funds:application-detail", args=[application.pk]),
+        key=f"application:{application.pk}:step:{step}",
+    )  # fmt: skip
 
 
 @transaction.atomic

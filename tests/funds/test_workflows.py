@@ -9,6 +9,7 @@ from funds import services
 from funds.choices import ApplicationStatus as S
 from funds.ledger import ledger_check
 from funds.models import Application, LedgerTransfer
+from tests.datacenter.factories import credit_code
 from tests.funds.conftest import SCORES, enterprise, new_application, programme_balance, to_decision, tranche
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +242,19 @@ def test_withdrawing_ends_an_application_before_the_decision(fund):
     assert withdrawn.status == S.WITHDRAWN
     with pytest.raises(ValidationError):
         services.application_submit(actor=fund["staff"], application=withdrawn, today=D(2026, 3, 2))
+
+
+def test_each_step_notifies_the_units_that_act_next_once(fund):
+    from bureau.models import Notification
+
+    # A department applies; the funds division reviews.
+    application = services.application_create(
+        actor=fund["api"], programme=fund["programme"], credit_code=credit_code(21), title="电商项目", requested_fen=100
+    )
+    services.application_submit(actor=fund["api"], application=application, today=D(2026, 3, 2))
+    assert list(Notification.objects.values_list("unit__code", flat=True)) == ["funds-div"]
+    services.application_review(actor=fund["division"], application=application, outcome="return", reason="补充材料")
+    latest = Notification.objects.order_by("-pk").first()
+    assert (latest.unit.code, latest.body) == ("commerce", "补充材料")
+    assert latest.url == f"/funds/applications/{application.pk}/"
+    assert Notification.objects.count() == 2
