@@ -258,3 +258,18 @@ def test_each_step_notifies_the_units_that_act_next_once(fund):
     assert (latest.unit.code, latest.body) == ("commerce", "补充材料")
     assert latest.url == f"/funds/applications/{application.pk}/"
     assert Notification.objects.count() == 2
+
+
+def test_the_public_notice_counts_working_days_across_the_spring_festival(fund):
+    application = to_decision(fund, new_application(fund))
+    decided = services.application_decide(
+        actor=fund["leader"], application=application, approve=True, amount_fen=100_000_00, today=D(2026, 2, 12)
+    )
+    # Friday the 13th, the adjusted working Saturday the 14th, the holiday (15th-23rd), then the 24th, 25th, 26th.
+    assert decided.notice_ends_on == D(2026, 2, 26)
+    with pytest.raises(ValidationError):
+        services.application_close_notice(actor=fund["staff"], application=decided, today=D(2026, 2, 25))
+    assert (
+        services.application_close_notice(actor=fund["staff"], application=decided, today=D(2026, 2, 26)).status
+        == S.APPROVED
+    )
