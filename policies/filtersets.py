@@ -20,20 +20,23 @@ class PolicyFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     issuing_authority = django_filters.ModelChoiceFilter(
-        label=_("Issuing authority"), queryset=Unit.objects.filter(policies__isnull=False).distinct().order_by("path")
+        label=_("Issuing authority"),
+        queryset=Unit.objects.filter(policies__isnull=False).distinct().order_by("path"),
+        empty_label=_("All"),
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=PolicyStatus.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PolicyStatus.choices, empty_label=_("All"))
     segment = django_filters.ChoiceFilter(
-        label=_("Chain segment"), choices=ChainSegment.choices, method="filter_segment"
+        label=_("Chain segment"), choices=ChainSegment.choices, method="filter_segment", empty_label=_("All")
     )
     field = django_filters.ModelChoiceFilter(
         label=_("Field"),
         queryset=PolicyField.objects.filter(is_active=True).order_by("sort_order", "code"),
         to_field_name="code",
         method="filter_field",
+        empty_label=_("All"),
     )
     year = django_filters.NumberFilter(label=_("Year published"), field_name="published_on", lookup_expr="year")
-    tier = django_filters.ChoiceFilter(label=_("Place in 1+X"), choices=PolicyTier.choices)
+    tier = django_filters.ChoiceFilter(label=_("Place in 1+X"), choices=PolicyTier.choices, empty_label=_("All"))
 
     class Meta:
         model = Policy
@@ -51,10 +54,13 @@ class PolicyFilterSet(django_filters.FilterSet):
 
 class LegacyPolicyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Title or number"), method="filter_q")
-    disposition = django_filters.ChoiceFilter(label=_("Disposition"), choices=LegacyDisposition.choices)
+    disposition = django_filters.ChoiceFilter(
+        label=_("Disposition"), choices=LegacyDisposition.choices, empty_label=_("All")
+    )
     issuing_authority = django_filters.ModelChoiceFilter(
         label=_("Issuing authority"),
         queryset=Unit.objects.filter(legacy_policies__isnull=False).distinct().order_by("path"),
+        empty_label=_("All"),
     )
 
     class Meta:

@@ -16,6 +16,11 @@ from .choices import ChainSegment, PolicyTier, PolicyTopic
 from .models import Policy, PolicyField
 
 
+def date_input() -> DateInput:
+    """A date picker whose value is ISO (the browser's date input reads no localised format)."""
+    return DateInput(format="%Y-%m-%d")
+
+
 class PolicyForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     document_number = forms.CharField(
@@ -24,10 +29,10 @@ class PolicyForm(forms.Form):
     issuing_authority = forms.ModelChoiceField(label=_("Issuing authority"), queryset=Unit.objects.none())
     tier = forms.ChoiceField(label=_("Place in 1+X"), choices=PolicyTier.choices)
     master = forms.ModelChoiceField(label=_("Master plan"), queryset=Policy.objects.none(), required=False)
-    written_on = forms.DateField(label=_("Date written"), required=False, widget=DateInput)
-    published_on = forms.DateField(label=_("Date published"), required=False, widget=DateInput)
-    effective_on = forms.DateField(label=_("Effective date"), required=False, widget=DateInput)
-    expires_on = forms.DateField(label=_("Expiry date"), required=False, widget=DateInput)
+    written_on = forms.DateField(label=_("Date written"), required=False, widget=date_input())
+    published_on = forms.DateField(label=_("Date published"), required=False, widget=date_input())
+    effective_on = forms.DateField(label=_("Effective date"), required=False, widget=date_input())
+    expires_on = forms.DateField(label=_("Expiry date"), required=False, widget=date_input())
     segments = forms.MultipleChoiceField(
         label=_("Chain segments"), choices=ChainSegment.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -79,7 +84,7 @@ class RepealForm(forms.Form):
     repealing_document = forms.CharField(
         label=_("Or the repealing document"), max_length=255, required=False, help_text=_("Its title and number.")
     )
-    on = forms.DateField(label=_("Repealed on"), required=False, widget=DateInput)
+    on = forms.DateField(label=_("Repealed on"), required=False, widget=date_input())
 
     def __init__(self, *args: Any, candidates: QuerySet[Policy], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,7 +101,7 @@ class AttachmentForm(forms.Form):
 
 class InterpretationForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
-    published_on = forms.DateField(label=_("Date published"), required=False, widget=DateInput)
+    published_on = forms.DateField(label=_("Date published"), required=False, widget=date_input())
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
 
 
@@ -108,4 +113,4 @@ class LegacyImportForm(forms.Form):
 
 
 class CoverageForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput)
+    as_of = forms.DateField(label=_("As of"), required=False, widget=date_input())

@@ -26,8 +26,10 @@ AnyUser = User | AnonymousUser
 
 def policy_list(*, user: AnyUser) -> QuerySet[Policy]:
     """The policies the user may read, with what a list shows, newest first."""
-    queryset = Policy.objects.select_related("issuing_authority", "master").prefetch_related(
-        Prefetch("fields", queryset=PolicyField.objects.order_by("sort_order", "code"))
+    # Related rows come by prefetch, not join: a ranked search then sorts its hits on the narrow
+    # policy rows alone and fetches the units of the one page it shows.
+    queryset = Policy.objects.prefetch_related(
+        "issuing_authority", Prefetch("fields", queryset=PolicyField.objects.order_by("sort_order", "code"))
     )
     return visible_policies(queryset, user).order_by("-published_on", "-pk")
 

@@ -76,7 +76,7 @@ def _validate(policy: Policy) -> None:
 
 
 # How much of the full text the rank vector holds (see Policy.rank_vector).
-RANK_LEAD_CHARS = 500
+RANK_LEAD_CHARS = 60
 
 
 def _index(policy: Policy) -> None:

@@ -121,3 +121,17 @@ def test_schema_documents_the_policy_endpoints(api, leader):
     schema = api.get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/policies/{id}/versions/" in schema["paths"]
     assert "/api/v1/policy-coverage/" in schema["paths"]
+
+
+def test_legacy_policies_endpoint_names_the_replacing_policy(api, staff, city, api_client_user):
+    from policies.choices import LegacyDisposition
+
+    target = factories.published(actor=staff)
+    services.legacy_policy_save(
+        actor=staff, issuing_authority=city["dept"], document_number="温商发〔2011〕8号", title="旧办法",
+        disposition=LegacyDisposition.REPEALED, target=target,
+    )  # fmt: skip
+    api.force_authenticate(api_client_user)
+    rows = api.get("/api/v1/legacy-policies/", {"disposition": "repealed"}).json()["results"]
+    assert [(r["document_number"], r["target"]) for r in rows] == [("温商发〔2011〕8号", target.pk)]
+    assert api.get("/api/v1/legacy-policies/", {"disposition": "merged"}).json()["results"] == []

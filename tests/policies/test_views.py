@@ -236,3 +236,24 @@ def test_other_apps_add_sections_to_the_policy_page_through_the_registry(client,
     assert "依据本政策的资金项目" in html
     assert f"{policy.title}专项资金" in html
     assert "暂无依据本政策设立的资金项目" not in html
+
+
+def test_edit_form_keeps_the_draft_dates_for_the_date_picker(client, staff):
+    policy = factories.draft(actor=staff)
+    client.force_login(staff)
+    html = client.get(reverse("policies:edit", args=[policy.pk])).content.decode()
+    assert 'type="date" name="written_on" value="2014-03-01"' in html
+    assert 'name="effective_on" value="2014-04-01"' in html
+
+
+def test_staff_add_an_interpretation_document_from_the_page(client, staff):
+    policy = factories.published(actor=staff)
+    client.force_login(staff)
+    response = client.post(
+        reverse("policies:interpretation-create", args=[policy.pk]),
+        {"title": "一图读懂扶持政策", "published_on": "2014-03-20", "body": "问：谁可以申请？答：……"},
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
+    assert "一图读懂扶持政策" in html
+    assert "问：谁可以申请？答：……" in html

@@ -24,9 +24,9 @@
     },
     grid: { top: 20, left: 140, right: 20, bottom: 90 },
     xAxis: { type: "category", data: fields, axisLabel: { rotate: 30, interval: 0 } },
-    yAxis: { type: "category", data: segments },
+    yAxis: { type: "category", data: segments, inverse: true },
     visualMap: {
-      min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
+      dimension: 2, min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
       inRange: { color: ["#fff3cd", "#9ec5fe", "#0d6efd"] }
     },
     series: [{
