@@ -21,3 +21,11 @@ def ledger_check_nightly() -> int:
         logger.error("ledger check failed", extra={"problems": lines})
         mail_admins("Ledger check failed", "\n".join(lines))
     return len(problems)
+
+
+@shared_task(name="funds.close_due_notices")
+def close_due_notices() -> int:
+    """Approve the applications whose five-working-day public notice has ended without objection."""
+    from .services import notices_close_due
+
+    return notices_close_due()

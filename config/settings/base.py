@@ -131,6 +131,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3 *
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 300
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "funds-ledger-check-nightly": {"task": "funds.ledger_check_nightly", "schedule": crontab(hour=2, minute=30)},
+    # a public notice that ended without objection lets the money be paid
+    "funds-close-notices": {"task": "funds.close_due_notices", "schedule": crontab(hour=0, minute=30)},
+    # policies past their expiry date leave the catalogue's "in force"
+    "policies-expire": {"task": "policies.expire_due", "schedule": crontab(hour=1, minute=0)},
     # The data center: a job whose worker died is retried or failed, never left "running".
     "datacenter-sweep-stale-jobs": {"task": "datacenter.sweep_stale_jobs", "schedule": 120.0},
     # overdue action items and reminders of the joint meeting, every morning (Asia/Shanghai)

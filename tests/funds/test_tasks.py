@@ -41,3 +41,24 @@ def test_the_nightly_check_is_on_the_beat_schedule():
 
     entries = [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "funds.ledger_check_nightly" in entries
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.worker
+def test_the_worker_approves_applications_whose_notice_has_ended(fund, celery_worker):
+    import datetime
+
+    from funds import services
+    from funds.choices import ApplicationStatus as S
+    from funds.tasks import close_due_notices
+    from tests.funds.conftest import new_application, to_decision
+
+    application = to_decision(fund, new_application(fund))
+    services.application_decide(
+        actor=fund["leader"], application=application, approve=True, amount_fen=100_000_00,
+        today=datetime.date(2026, 4, 1),
+    )  # fmt: skip
+    assert close_due_notices.delay().get(timeout=60) == 1  # "today" (2026-11-28) is long past 9 April
+    application.refresh_from_db()
+    assert application.status == S.APPROVED
+    assert close_due_notices.delay().get(timeout=60) == 0
