@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Sum
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from bureau.models import Unit, User
@@ -55,36 +55,35 @@ def transfer_post(
     if not idempotency_key:
         raise ValidationError({"idempotency_key": _("Every transfer needs an idempotency key.")})
 
-    # Lock in a fixed order; a concurrent request with the same key waits here and then
-    # finds the first one's transfer below.
-    locked = {
-        a.pk: a
-        for a in Account.objects.select_for_update().filter(pk__in=[from_account.pk, to_account.pk]).order_by("pk")
-    }
-    earlier = LedgerTransfer.objects.filter(idempotency_key=idempotency_key).first()
-    if earlier is not None:
-        same = (earlier.from_account_id, earlier.to_account_id, earlier.amount_fen, earlier.kind) == (
-            from_account.pk, to_account.pk, amount_fen, kind,
-        )  # fmt: skip
-        if not same:
-            raise IdempotencyConflict(_("This idempotency key was already used for a different transfer."))
-        return earlier
-
-    source = locked[from_account.pk]
-    if not source.allow_negative and source.balance_fen < amount_fen:
-        raise ValidationError(
-            _("%(account)s holds %(balance)s fen; %(amount)s fen cannot be taken from it.")
-            % {"account": source, "balance": source.balance_fen, "amount": amount_fen}
-        )
-    Account.objects.filter(pk=from_account.pk).update(
-        balance_fen=F("balance_fen") - amount_fen, debits_fen=F("debits_fen") + amount_fen
-    )
-    Account.objects.filter(pk=to_account.pk).update(
-        balance_fen=F("balance_fen") + amount_fen, credits_fen=F("credits_fen") + amount_fen
-    )
-    return LedgerTransfer.objects.create(
-        from_account_id=from_account.pk, to_account_id=to_account.pk, amount_fen=amount_fen, kind=kind,
-        idempotency_key=idempotency_key, reference=reference, memo=memo, actor=actor,
+    # One round trip: funds_ledger_post() (migration 0003) locks both accounts in key order,
+    # so a concurrent request with the same key waits and then finds the first one's transfer.
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT transfer_id, posted_at, replayed FROM funds_ledger_post(%s, %s, %s, %s, %s, %s, %s, %s)",
+                [from_account.pk, to_account.pk, amount_fen, kind, idempotency_key, reference, memo,
+                 actor.pk if actor is not None else None],
+            )  # fmt: skip
+            row = cursor.fetchone()
+    except DatabaseError as exc:
+        diag = getattr(exc.__cause__, "diag", None)
+        hint = getattr(diag, "message_hint", None)
+        if hint == "idempotency_conflict":
+            raise IdempotencyConflict(_("This idempotency key was already used for a different transfer.")) from exc
+        if hint == "insufficient":
+            # The transaction is aborted now: the balance comes with the error, not from a new query.
+            raise ValidationError(
+                _("%(account)s holds %(balance)s fen; %(amount)s fen cannot be taken from it.")
+                % {"account": from_account, "balance": getattr(diag, "message_detail", "?"), "amount": amount_fen}
+            ) from exc
+        raise
+    assert row is not None
+    transfer_id, posted_at, replayed = row
+    if replayed:
+        return LedgerTransfer.objects.get(pk=transfer_id)
+    return LedgerTransfer(
+        pk=transfer_id, from_account_id=from_account.pk, to_account_id=to_account.pk, amount_fen=amount_fen,
+        kind=kind, idempotency_key=idempotency_key, reference=reference, memo=memo, actor=actor, created_at=posted_at,
     )  # fmt: skip
 
 
