@@ -46,6 +46,7 @@ class ReasonForm(forms.Form):
 
 
 class ReviewForm(ReasonForm):
+    field_order = ["outcome", "reason"]
     outcome = forms.ChoiceField(
         label=_("Review outcome"),
         choices=[("pass", _("Pass to the experts")), ("return", _("Return for revision")), ("reject", _("Reject"))],
@@ -82,6 +83,7 @@ class DecideForm(ReasonForm):
         coerce=lambda v: v == "1",
     )
     amount_fen = YuanField(label=_("Amount approved (yuan)"), required=False)
+    field_order = ["approve", "amount_fen", "reason"]
 
 
 class ObjectForm(forms.Form):
