@@ -30,14 +30,14 @@ os.environ.setdefault("UPLOAD_MAX_BYTES", str(20 * 1024**3))
 QUEUE = f"bench-{os.getpid()}"
 os.environ["DATACENTER_QUEUE"] = QUEUE
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
-from stdnum.cn import uscc  # noqa: E402
+from django.conf import settings
+from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
+from stdnum.cn import uscc
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 COUNTIES = ["鹿城区", "龙湾区", "瓯海区", "洞头区", "瑞安市", "乐清市", "龙港市", "永嘉县", "平阳县", "苍南县"]
@@ -57,7 +57,7 @@ FIELDS = [
 
 
 def make_csv(path: Path, rows: int) -> None:
-    rng = random.Random(rows)  # noqa: S311 - test data
+    rng = random.Random(rows)
     enterprises = 100_000
     months = max(1, rows // enterprises)
     codes = []

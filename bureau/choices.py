@@ -54,3 +54,19 @@ class DivisionType(models.TextChoices):
     DIRECT = "direct", _("Direct")
     # a division shared with a member department (共享)
     SHARED = "shared", _("Shared")
+
+
+class TransferStatus(models.TextChoices):
+    # agreed and scheduled; the person still works in the home unit
+    PLANNED = "planned", _("Planned")
+    # year one: works in the bureau; personnel, pay and assessment stay with the home unit
+    VIRTUAL = "virtual", _("Virtual phase")
+    # year two: personnel, pay and assessment move to the bureau too
+    PHYSICAL = "physical", _("Physical phase")
+    # the transfer is finished; the person belongs to the bureau
+    COMPLETED = "completed", _("Completed")
+    # called off before completion; everything stays with (or returns to) the home unit
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_TRANSFER_STATUSES = (TransferStatus.PLANNED, TransferStatus.VIRTUAL, TransferStatus.PHYSICAL)

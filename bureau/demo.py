@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from django.db import transaction
 
 from . import services
 from .choices import DivisionType, UnitKind, UnitLevel
-from .models import Unit, User
+from .models import Appointment, Person, Post, Unit, User
 from .roles import Role
 
 K, L, D = UnitKind, UnitLevel, DivisionType
@@ -63,6 +64,7 @@ CITY_UNITS: list[U] = [
         short_name="大数据中心",
     ),
     # member departments and the divisions that sit on the joint meeting
+    U("city-gov-office", "温州市人民政府办公室", K.DEPARTMENT, L.COUNTY_MAIN, "wenzhou", short_name="市府办"),
     U("dept-commerce", "温州市商务局", K.DEPARTMENT, L.COUNTY_MAIN, "wenzhou", short_name="市商务局"),
     U("dept-commerce-ecommerce", "电子商务处", K.DEPARTMENT_DIVISION, L.SECTION_MAIN, "dept-commerce"),
     U("dept-eitc", "温州市经济和信息化委员会", K.DEPARTMENT, L.COUNTY_MAIN, "wenzhou", short_name="市经信委"),
@@ -118,6 +120,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
     ("staff", "王科员", Role.BUREAU_STAFF, "bureau-funds"),
     ("division", "李处员", Role.DIVISION_STAFF, "dept-commerce-ecommerce"),
     ("expert", "赵专家", Role.EXPERT, "bureau"),
+    ("expert2", "钱专家", Role.EXPERT, "bureau"),
     ("api_commerce", "市商务局接口", Role.API_CLIENT, "dept-commerce"),
     ("auditor", "孙审计", Role.AUDITOR, "bureau-office"),
     ("admin", "系统管理员", Role.ADMIN, "bureau-office"),
@@ -171,6 +174,163 @@ def seed() -> None:
             user.set_password(password)
             user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name=role))
+    seed_people()
+    seed_transfers()
+
+
+# --- people in every post the paper names ---
+
+# unit code -> [(post title, places (None: any), leadership)]
+POSTS: dict[str, list[tuple[str, int | None, bool]]] = {
+    "leading-group": [("组长", 1, True), ("常务副组长", 1, True), ("副组长", 3, True), ("组员", None, False)],
+    "leading-group-office": [("主任", 1, True)],
+    "bureau": [("局长", 1, True), ("常务副局长", 1, True), ("副局长", 3, True)],
+    "bigdata-center": [("主任", 1, True), ("副主任", 2, True), ("工作人员", None, False)],
+}
+PostSpec = list[tuple[str, int | None, bool]]
+DIVISION_POSTS: PostSpec = [("处长", 1, True), ("副处长", 1, True), ("科员", None, False)]
+DEPARTMENT_POSTS: PostSpec = [("主要负责人", 1, True)]
+COUNTY_POSTS: PostSpec = [("局长", 1, True), ("副局长", 2, True)]
+
+# name, title, home unit, [(unit, post, start, concurrent, on behalf of)]
+START = datetime.date(2014, 3, 1)
+PEOPLE: list[tuple[str, str, str, list[tuple[str, str, bool, str | None]]]] = [
+    ("张建国", "市委书记", "wenzhou", [("leading-group", "组长", True, None)]),
+    ("李明华", "市长", "wenzhou", [("leading-group", "常务副组长", True, None)]),
+    ("王志强", "副市长", "wenzhou", [("leading-group", "副组长", True, None)]),
+    ("陈晓东", "副市长", "wenzhou", [("leading-group", "副组长", True, None)]),
+    ("黄立新", "市政府副秘书长", "city-gov-office", [("bureau", "局长", True, "city-gov-office")]),
+    ("林海涛", "", "bureau", [("bureau", "常务副局长", False, None), ("leading-group-office", "主任", True, None)]),
+    ("吴敏", "市商务局副局长", "dept-commerce", [("bureau", "副局长", True, "dept-commerce")]),
+    ("郑伟", "市经信委副主任", "dept-eitc", [("bureau", "副局长", True, "dept-eitc")]),
+    ("刘洋", "", "bureau", [("bureau", "副局长", False, None), ("bigdata-center", "主任", True, None)]),
+]
+DEPARTMENT_HEADS = {
+    "dept-commerce": "周国平", "dept-eitc": "孙立军", "dept-drc": "朱建华", "dept-finance-office": "马晓燕",
+    "dept-culture": "胡文斌", "dept-finance": "何志远", "dept-science": "高启明", "dept-market": "罗永康",
+}  # fmt: skip
+SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+]
+
+
+def _person(name: str, home: Unit, title: str = "") -> Person:
+    existing = Person.objects.filter(name=name, home_unit=home).first()
+    return existing or services.person_create(actor=None, name=name, home_unit=home, title=title)
+
+
+def _post(unit: Unit, title: str, places: int | None, leadership: bool, order: int) -> Post:
+    existing = Post.objects.filter(unit=unit, title=title).first()
+    return existing or services.post_create(
+        actor=None, unit=unit, title=title, max_holders=places, is_leadership=leadership, sort_order=order
+    )
+
+
+def _appoint(person: Person, post: Post, start: datetime.date, concurrent: bool, behalf: Unit | None) -> None:
+    if not Appointment.objects.filter(person=person, post=post).exists():
+        services.appointment_create(
+            actor=None, person=person, post=post, start_date=start, is_concurrent=concurrent, on_behalf_of=behalf
+        )
+
+
+def _generated_names(count: int, offset: int) -> list[str]:
+    return [SURNAMES[(offset + i) % len(SURNAMES)] + GIVEN[(offset + i * 7) % len(GIVEN)] for i in range(count)]
+
+
+@transaction.atomic
+def seed_people() -> None:
+    # Only the demo's own units: units added later by users must not shift the generated names.
+    units = {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in all_units()])}
+    posts: dict[tuple[str, str], Post] = {}
+    for code, unit in units.items():
+        spec = POSTS.get(code)
+        if spec is None and unit.kind in (K.DIVISION, K.DEPARTMENT_DIVISION):
+            spec = DIVISION_POSTS
+        elif spec is None and unit.kind == K.DEPARTMENT:
+            spec = DEPARTMENT_POSTS
+        elif spec is None and unit.kind in (K.COUNTY_BUREAU, K.ZONE_BUREAU):
+            spec = COUNTY_POSTS
+        for order, (title, places, leadership) in enumerate(spec or []):
+            posts[(code, title)] = _post(unit, title, places, leadership, order)
+
+    for name, title, home, holds in PEOPLE:
+        person = _person(name, units[home], title)
+        for unit_code, post_title, concurrent, behalf in holds:
+            _appoint(person, posts[(unit_code, post_title)], START, concurrent, units[behalf] if behalf else None)
+    for dept, name in DEPARTMENT_HEADS.items():
+        head = _person(name, units[dept], "局长")
+        _appoint(head, posts[(dept, "主要负责人")], START, False, None)
+        _appoint(head, posts[("leading-group", "组员")], START, True, units[dept])
+
+    # Division heads and staff; the big-data center's staff (12 of its 15-20 places).
+    offset = 0
+    for code, unit in units.items():
+        if unit.kind not in (K.DIVISION, K.DEPARTMENT_DIVISION):
+            continue
+        head_name, deputy_name, clerk_name = _generated_names(3, offset)
+        offset += 3
+        _appoint(_person(head_name, unit, "处长"), posts[(code, "处长")], START, False, None)
+        _appoint(_person(deputy_name, unit, "副处长"), posts[(code, "副处长")], START, False, None)
+        _appoint(_person(clerk_name, unit), posts[(code, "科员")], START, False, None)
+    for name in _generated_names(12, 100):
+        _appoint(_person(name, units["bigdata-center"]), posts[("bigdata-center", "工作人员")], START, False, None)
+
+
+# Transfers into the bureau in every phase: (name, home unit, into, [(phase, date)]).
+TRANSFERS: list[tuple[str, str, str, list[tuple[str, datetime.date]]]] = [
+    ("钱立伟", "dept-commerce-ecommerce", "bureau-ecommerce", []),
+    ("孙晓梅", "dept-eitc-informatization", "bureau-informatization", []),
+    ("李国栋", "dept-commerce-ecommerce", "bureau-ecommerce", [("virtual", datetime.date(2026, 3, 1))]),
+    ("周静怡", "dept-drc-hitech", "bigdata-center", [("virtual", datetime.date(2026, 1, 1))]),
+    ("吴志刚", "dept-eitc-informatization", "bureau-informatization",
+     [("virtual", datetime.date(2025, 6, 1)), ("physical", datetime.date(2026, 6, 1))]),
+    ("郑雅琴", "dept-finance-office-internet", "bureau-planning",
+     [("virtual", datetime.date(2024, 9, 1)), ("physical", datetime.date(2025, 9, 1)),
+      ("completed", datetime.date(2025, 12, 31))]),
+    ("王海波", "dept-culture-creative", "bureau-policy",
+     [("virtual", datetime.date(2025, 10, 1)), ("cancelled", datetime.date(2026, 2, 1))]),
+]  # fmt: skip
+
+
+@transaction.atomic
+def seed_transfers() -> None:
+    units = {u.code: u for u in Unit.objects.all()}
+    for name, home, into, phases in TRANSFERS:
+        person = _person(name, units[home], "科员")
+        if person.transfers.exists():
+            continue
+        first = phases[0][1] if phases else datetime.date(2026, 12, 1)
+        transfer = services.transfer_plan(
+            actor=None, person=person, to_unit=units[into], planned_on=first - datetime.timedelta(days=30),
+            reason="按照“划转一批”方案，充实网络经济发展局力量",
+        )  # fmt: skip
+        for phase, day in phases:
+            if phase == "cancelled":
+                services.transfer_cancel(
+                    actor=None, transfer=transfer, effective_date=day, reason="原单位工作需要，暂缓划转"
+                )
+            else:
+                transfer = services.transfer_advance(actor=None, transfer=transfer, effective_date=day)
 
 
 def summary() -> list[str]:

@@ -90,11 +90,12 @@ def perm_name(model: type[Model], action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
-def scope_field(model: type[Model]) -> str | None:
-    """The lookup from a model to the unit that owns its rows (`scope_unit_field` on the model)."""
+def scope_fields(model: type[Model]) -> tuple[str, ...]:
+    """Lookups from a model to the units that own its rows (`scope_unit_field`: one, or a tuple)."""
     if model is Unit:
-        return ""
-    return getattr(model, "scope_unit_field", None)
+        return ("",)
+    fields = getattr(model, "scope_unit_field", ())
+    return (fields,) if isinstance(fields, str) else tuple(fields)
 
 
 def restrict(queryset: QuerySet[M], user: User | AnonymousUser, action: str = "view") -> QuerySet[M]:
@@ -104,14 +105,17 @@ def restrict(queryset: QuerySet[M], user: User | AnonymousUser, action: str = "v
     perm = perm_name(model, action)
     allowed = Q(pk__in=[])
     if user.is_authenticated and user.has_perm(perm):
+        # The organisation itself (units, posts, who holds them) is no secret to anyone
+        # whose role may read it; changing it stays within scope.
+        if action == "view" and getattr(model, "scope_public_read", False):
+            return queryset
         paths = scope_paths(user, action)
         if paths is None:
             return queryset
-        field = scope_field(model)
-        if field is not None:
-            prefix = f"{field}__path" if field else "path"
+        for field in scope_fields(model):
+            lookup = f"{field}__path__startswith" if field else "path__startswith"
             for path in paths:
-                allowed |= Q(**{f"{prefix}__startswith": path})
+                allowed |= Q(**{lookup: path})
     if user.is_authenticated and getattr(model, "object_grants", False):
         granted = get_objects_for_user(user, perm, klass=model, accept_global_perms=False, with_superuser=False)
         allowed |= Q(pk__in=granted.values("pk"))

@@ -1,13 +1,18 @@
 """The roles of the portal as Django groups, and the model permissions each carries.
 
-Groups are created by a data migration; their permissions are synced from the table
-below after every migrate, since permissions only exist once all apps have migrated.
+Groups are created by a data migration; their permissions are synced from the tables
+after every migrate, since permissions only exist once all apps have migrated. This
+module holds the organisation's grants; every other app states its own in
+`<app>/roles.py` as `PERMISSIONS: dict[Role, list[str]]`, found by app name, so the
+organisation never imports the apps that build on it.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +30,16 @@ class Role(models.TextChoices):
 # The business apps whose records leaders and auditors read.
 BUSINESS_APPS = ("bureau", "policies", "funds", "datacenter", "meetings")
 
+ORGANISATION_MODELS = ("unit", "person", "post", "appointment", "transfer")
+# The organisation chart: who holds which post is no secret to anyone signed in.
+ORGANISATION_READ = [
+    "bureau.view_unit",
+    "bureau.view_post",
+    "bureau.view_appointment",
+    # a unit's own notices (the selectors keep each unit to its own)
+    "bureau.view_notification",
+]
+
 # The data center: departments read and load their own data sets; bureau staff read all in their
 # jurisdiction, and those of the big-data center manage the catalogue (datacenter.services checks the center).
 DATACENTER_DEPARTMENT = [
@@ -41,10 +56,14 @@ DATACENTER_STAFF = [
 # Role -> permission specs: "app.codename", or "app.view_*" for every view permission of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEADER: [f"{app}.view_*" for app in BUSINESS_APPS],
-    Role.BUREAU_STAFF: ["bureau.view_*", "bureau.add_unit", "bureau.change_unit", *DATACENTER_STAFF],
-    Role.DIVISION_STAFF: ["bureau.view_unit", *DATACENTER_DEPARTMENT],
-    Role.EXPERT: [],
-    Role.API_CLIENT: ["bureau.view_unit", *DATACENTER_DEPARTMENT],
+    Role.BUREAU_STAFF: [
+        "bureau.view_*",
+        *(f"bureau.{verb}_{model}" for verb in ("add", "change") for model in ORGANISATION_MODELS),
+        *DATACENTER_STAFF,
+    ],
+    Role.DIVISION_STAFF: [*ORGANISATION_READ, "bureau.view_person", "bureau.view_transfer", *DATACENTER_DEPARTMENT],
+    Role.EXPERT: ORGANISATION_READ,
+    Role.API_CLIENT: [*ORGANISATION_READ, *DATACENTER_DEPARTMENT],
     Role.AUDITOR: [f"{app}.view_*" for app in BUSINESS_APPS] + ["pghistory.view_events"],
     Role.ADMIN: [f"{app}.*" for app in BUSINESS_APPS] + ["pghistory.view_events", "authtoken.*"],
 }
@@ -60,12 +79,29 @@ def _resolve(spec: str, perms: list[Any]) -> list[Any]:
     return [p for p in found if p.codename == codename]
 
 
+def all_role_permissions() -> dict[str, list[str]]:
+    """This module's table plus every app's `roles.PERMISSIONS`."""
+    table = {role: list(specs) for role, specs in ROLE_PERMISSIONS.items()}
+    for config in apps.get_app_configs():
+        if config.name == "bureau":
+            continue
+        try:
+            module = import_module(f"{config.name}.roles")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.roles":
+                raise
+            continue
+        for role, specs in getattr(module, "PERMISSIONS", {}).items():
+            table.setdefault(role, []).extend(specs)
+    return table
+
+
 def sync_role_permissions(**_kwargs: Any) -> None:
-    """Make every role group hold exactly the permissions the table gives it."""
+    """Make every role group hold exactly the permissions the tables give it."""
     from django.contrib.auth.models import Group, Permission
 
     perms = list(Permission.objects.select_related("content_type"))
-    for role, specs in ROLE_PERMISSIONS.items():
+    for role, specs in all_role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role)
         wanted = {p.pk for spec in specs for p in _resolve(spec, perms)}
         group.permissions.set(wanted)

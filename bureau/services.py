@@ -5,16 +5,23 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime
+import uuid
+from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F, Model, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .models import Unit, User
+from . import permissions, selectors, workflows
+from .choices import OPEN_TRANSFER_STATUSES, TransferStatus, UnitKind, UnitLevel
+from .models import Appointment, Person, Post, Transfer, TransferStep, Unit, User
+from .roles import Role
 
 UNIT_FIELDS = {
     "code", "name", "short_name", "kind", "level", "division_type", "headcount_min", "headcount_max",
@@ -100,3 +107,380 @@ def _move(actor: User | None, unit: Unit, new_parent: Unit | None) -> None:
     )
     unit.parent = new_parent
     unit.path, unit.depth = new_path, new_depth
+
+
+# --- people, posts and appointments ---
+
+
+def _check_in_unit(actor: User | None, action: str, model: type[Model], unit: Unit) -> None:
+    if actor is not None and not permissions.may_act_in_unit(actor, action, model, unit):
+        raise PermissionDenied
+
+
+def _check_object(actor: User | None, action: str, obj: Model) -> None:
+    if actor is not None:
+        permissions.check(actor, action, obj)
+
+
+PERSON_FIELDS = {"name", "home_unit", "title", "phone", "email", "user", "notes"}
+
+
+@transaction.atomic
+def person_create(*, actor: User | None, name: str, home_unit: Unit, **fields: Any) -> Person:
+    unknown = set(fields) - PERSON_FIELDS
+    if unknown:
+        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    _check_in_unit(actor, "add", Person, home_unit)
+    person = Person(name=name, home_unit=home_unit, **fields)
+    person.full_clean()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User | None, person: Person, **changes: Any) -> Person:
+    unknown = set(changes) - PERSON_FIELDS
+    if unknown:
+        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_object(actor, "change", person)
+    if "home_unit" in changes and changes["home_unit"] != person.home_unit:
+        _check_in_unit(actor, "change", Person, changes["home_unit"])
+    for name, value in changes.items():
+        setattr(person, name, value)
+    person.full_clean()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def post_create(
+    *,
+    actor: User | None,
+    unit: Unit,
+    title: str,
+    max_holders: int | None = 1,
+    is_leadership: bool = False,
+    sort_order: int = 0,
+) -> Post:
+    _check_in_unit(actor, "add", Post, unit)
+    post = Post(unit=unit, title=title, max_holders=max_holders, is_leadership=is_leadership, sort_order=sort_order)
+    post.full_clean()
+    post.save()
+    return post
+
+
+def _overlapping(
+    post: Post, start: datetime.date, end: datetime.date | None, exclude_pk: int | None = None
+) -> QuerySet[Appointment]:
+    overlapping = post.appointments.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    if end is not None:
+        overlapping = overlapping.filter(start_date__lte=end)
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    return overlapping
+
+
+@transaction.atomic
+def appointment_create(
+    *,
+    actor: User | None,
+    person: Person,
+    post: Post,
+    start_date: datetime.date,
+    end_date: datetime.date | None = None,
+    is_concurrent: bool = False,
+    on_behalf_of: Unit | None = None,
+    note: str = "",
+) -> Appointment:
+    """Appoint a person to a post. A post's holders never exceed its maximum on any day."""
+    # Lock the post: two appointments to one single-holder post must not both see it free.
+    post = Post.objects.select_for_update().select_related("unit").get(pk=post.pk)
+    _check_in_unit(actor, "add", Appointment, post.unit)
+    appointment = Appointment(
+        person=person, post=post, start_date=start_date, end_date=end_date,
+        is_concurrent=is_concurrent, on_behalf_of=on_behalf_of, note=note,
+    )  # fmt: skip
+    appointment.full_clean()
+    overlapping = _overlapping(post, start_date, end_date)
+    if overlapping.filter(person=person).exists():
+        raise ValidationError(_("%(person)s already holds this post in that period.") % {"person": person})
+    if post.max_holders is not None and _peak_holders(overlapping, start_date, end_date) + 1 > post.max_holders:
+        raise ValidationError(
+            {"post": _("This post already has its %(n)d holder(s) in that period.") % {"n": post.max_holders}}
+        )
+    appointment.save()
+    return appointment
+
+
+def _peak_holders(overlapping: QuerySet[Appointment], start: datetime.date, end: datetime.date | None) -> int:
+    """The most holders on any single day of [start, end] among the overlapping appointments."""
+    periods = list(overlapping.values_list("start_date", "end_date"))
+    if not periods:
+        return 0
+    days = {max(s, start) for s, _e in periods}
+    return max(
+        sum(1 for s, e in periods if s <= day and (e is None or e >= day)) for day in days if end is None or day <= end
+    )
+
+
+@transaction.atomic
+def appointment_end(*, actor: User | None, appointment: Appointment, end_date: datetime.date) -> Appointment:
+    """End an appointment on `end_date` (the last day held). The row stays, so the history does."""
+    appointment = Appointment.objects.select_for_update().select_related("post__unit").get(pk=appointment.pk)
+    _check_object(actor, "change", appointment)
+    if appointment.end_date is not None and appointment.end_date < end_date:
+        raise ValidationError(
+            {"end_date": _("This appointment already ended on %(day)s.") % {"day": appointment.end_date}}
+        )
+    appointment.end_date = end_date
+    appointment.full_clean()
+    appointment.save(update_fields=["end_date", "updated_at"])
+    return appointment
+
+
+# --- staff transfers (划转) ---
+
+
+def _check_quota(to_unit: Unit, day: datetime.date, arriving: int, *, actor: User | None, override_reason: str) -> None:
+    """Refuse a transfer that would put `to_unit`'s quota holder over its maximum, unless an admin overrides."""
+    units_by_id = {u.pk: u for u in Unit.objects.all()}
+    owner = selectors.quota_owner(units_by_id[to_unit.pk], units_by_id)
+    if owner is None or owner.headcount_max is None:
+        return
+    used = selectors.headcount_used(day, units_by_id).get(owner.pk, 0)
+    promised = selectors.incoming_open_transfers(selectors.quota_units(owner, units_by_id), day)
+    if used + promised + arriving <= owner.headcount_max:
+        return
+    if override_reason.strip():
+        if actor is None or actor.is_superuser or permissions.has_role(actor, Role.ADMIN):
+            return
+        raise PermissionDenied(_("Only an administrator may exceed a headcount quota."))
+    raise ValidationError(
+        _(
+            "%(unit)s has a headcount quota of %(max)d; %(used)d are on it and %(promised)d more are "
+            "being transferred in, so %(arriving)d more would exceed it. An administrator may override "
+            "with a recorded reason."
+        )
+        % {"unit": owner, "max": owner.headcount_max, "used": used, "promised": promised, "arriving": arriving}
+    )
+
+
+def _record_step(
+    transfer: Transfer, from_status: str, to_status: str, day: datetime.date, actor: User | None, note: str
+) -> None:
+    TransferStep.objects.create(
+        transfer=transfer, from_status=from_status, to_status=to_status, effective_date=day, actor=actor, note=note
+    )
+
+
+def _authorise_move(actor: User | None, transfer: Transfer, to_status: str) -> None:
+    roles = workflows.allowed_roles(transfer.status, to_status)
+    if roles is None:
+        raise ValidationError(
+            _("A transfer that is %(from)s cannot become %(to)s.")
+            % {"from": TransferStatus(transfer.status).label, "to": TransferStatus(to_status).label}
+        )
+    if actor is None:
+        return
+    if not (actor.is_superuser or permissions.has_role(actor, *roles)):
+        raise PermissionDenied
+    permissions.check(actor, "change", transfer)
+
+
+@transaction.atomic
+def transfer_plan(
+    *,
+    actor: User | None,
+    person: Person,
+    to_unit: Unit,
+    planned_on: datetime.date,
+    reason: str = "",
+    quota_override_reason: str = "",
+) -> Transfer:
+    """Plan the transfer of one person into `to_unit`."""
+    _check_in_unit(actor, "add", Transfer, to_unit)
+    _check_quota(to_unit, planned_on, 1, actor=actor, override_reason=quota_override_reason)
+    return _plan_one(actor, person, to_unit, planned_on, reason, quota_override_reason, batch=None)
+
+
+@transaction.atomic
+def transfer_plan_division(
+    *,
+    actor: User | None,
+    division: Unit,
+    to_unit: Unit,
+    planned_on: datetime.date,
+    reason: str = "",
+    quota_override_reason: str = "",
+) -> list[Transfer]:
+    """Plan the transfer of everyone who holds a full-time post in `division` on `planned_on`, as one batch."""
+    _check_in_unit(actor, "add", Transfer, to_unit)
+    held = Appointment.objects.filter(selectors.appointments_on(planned_on), post__unit=division, is_concurrent=False)
+    people = list(Person.objects.filter(pk__in=held.values("person")).order_by("pk"))
+    if not people:
+        raise ValidationError(_("Nobody holds a full-time post in %(unit)s on that date.") % {"unit": division})
+    # The batch is checked against the quota as a whole, once.
+    _check_quota(to_unit, planned_on, len(people), actor=actor, override_reason=quota_override_reason)
+    batch = uuid.uuid4()
+    return [
+        _plan_one(actor, person, to_unit, planned_on, reason, quota_override_reason, batch=batch) for person in people
+    ]
+
+
+def _plan_one(
+    actor: User | None,
+    person: Person,
+    to_unit: Unit,
+    planned_on: datetime.date,
+    reason: str,
+    quota_override_reason: str,
+    batch: uuid.UUID | None,
+) -> Transfer:
+    person = Person.objects.select_for_update().select_related("home_unit").get(pk=person.pk)
+    if person.transfers.filter(status__in=OPEN_TRANSFER_STATUSES).exists():
+        raise ValidationError(_("%(person)s is already in a transfer that is not finished.") % {"person": person})
+    from_unit = selectors.placement_on(person, planned_on).paid_by
+    if from_unit == to_unit:
+        raise ValidationError(
+            {"to_unit": _("%(person)s already belongs to %(unit)s.") % {"person": person, "unit": to_unit}}
+        )
+    transfer = Transfer(
+        person=person,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        planned_on=planned_on,
+        reason=reason,
+        quota_override_reason=quota_override_reason.strip(),
+        batch=batch,
+        created_by=actor,
+    )
+    transfer.full_clean()
+    transfer.save()
+    _record_step(transfer, "", TransferStatus.PLANNED, planned_on, actor, reason)
+    return transfer
+
+
+@transaction.atomic
+def transfer_advance(
+    *,
+    actor: User | None,
+    transfer: Transfer,
+    effective_date: datetime.date | None = None,
+    note: str = "",
+    quota_override_reason: str = "",
+) -> Transfer:
+    """Move a transfer into its next phase: planned → virtual → physical → completed."""
+    transfer = Transfer.objects.select_for_update().select_related("to_unit", "person").get(pk=transfer.pk)
+    to_status = workflows.NEXT_PHASE.get(TransferStatus(transfer.status))
+    if to_status is None:
+        raise ValidationError(
+            _("A transfer that is %(status)s has no next phase.") % {"status": TransferStatus(transfer.status).label}
+        )
+    _authorise_move(actor, transfer, to_status)
+    day = effective_date or _default_effective_date(transfer, to_status)
+    previous = _phase_start(transfer)
+    if day < previous:
+        raise ValidationError(
+            {
+                "effective_date": _("The new phase cannot start before %(day)s, when the current one began.")
+                % {"day": previous}
+            }
+        )
+    if to_status == TransferStatus.PHYSICAL:
+        # Pay moves now: the quota must hold on that day (this person is among those promised a place).
+        _check_quota(
+            transfer.to_unit,
+            day,
+            0,
+            actor=actor,
+            override_reason=quota_override_reason or transfer.quota_override_reason,
+        )
+    from_status = transfer.status
+    transfer.status = to_status
+    setattr(transfer, workflows.DATE_FIELD[to_status], day)
+    if quota_override_reason.strip():
+        transfer.quota_override_reason = quota_override_reason.strip()
+    transfer.full_clean()
+    transfer.save()
+    _record_step(transfer, from_status, to_status, day, actor, note)
+    return transfer
+
+
+@transaction.atomic
+def transfer_cancel(*, actor: User | None, transfer: Transfer, effective_date: datetime.date, reason: str) -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    _authorise_move(actor, transfer, TransferStatus.CANCELLED)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the transfer is cancelled.")})
+    if effective_date < _phase_start(transfer):
+        raise ValidationError({"effective_date": _("A transfer cannot be cancelled before its current phase began.")})
+    from_status = transfer.status
+    transfer.status = TransferStatus.CANCELLED
+    transfer.cancelled_on = effective_date
+    transfer.full_clean()
+    transfer.save()
+    _record_step(transfer, from_status, TransferStatus.CANCELLED, effective_date, actor, reason)
+    return transfer
+
+
+def _phase_start(transfer: Transfer) -> datetime.date:
+    return transfer.completed_on or transfer.physical_on or transfer.virtual_on or transfer.planned_on
+
+
+def _default_effective_date(transfer: Transfer, to_status: str) -> datetime.date:
+    if to_status == TransferStatus.PHYSICAL and transfer.virtual_on is not None:
+        return _add_months(transfer.virtual_on, workflows.VIRTUAL_PHASE_MONTHS)
+    return max(timezone.localdate(), _phase_start(transfer))
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+# --- county bureaus mirror the city's ---
+
+
+@transaction.atomic
+def county_bureau_mirror(
+    *, actor: User | None, source: Unit, parent: Unit, code: str, name: str, kind: str = UnitKind.COUNTY_BUREAU
+) -> Unit:
+    """Create a county or functional-zone bureau with the structure of `source` (units and posts, no people)."""
+    if actor is not None and not (actor.is_superuser or permissions.has_role(actor, Role.ADMIN)):
+        raise PermissionDenied
+    if kind not in (UnitKind.COUNTY_BUREAU, UnitKind.ZONE_BUREAU):
+        raise ValidationError({"kind": _("A mirrored bureau is a county or a functional-zone bureau.")})
+    if Unit.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("A unit with this code already exists.")})
+    units = list(
+        Unit.objects.filter(path__startswith=source.path).exclude(pk=source.pk).order_by("depth", "sort_order", "pk")
+    )
+    # Nested jurisdictions (the city's own county bureaus) are not part of the structure copied.
+    skipped = [u.path for u in units if u.kind in (UnitKind.COUNTY_BUREAU, UnitKind.ZONE_BUREAU, UnitKind.CITY)]
+    units = [u for u in units if not any(u.path.startswith(p) for p in skipped)]
+    posts_by_unit: dict[int, list[Post]] = defaultdict(list)
+    for post in Post.objects.filter(unit__in=[source, *units]).order_by("sort_order", "pk"):
+        posts_by_unit[post.unit_id].append(post)
+
+    top = unit_create(
+        actor=actor, parent=parent, code=code, name=name, kind=kind, level=UnitLevel.SECTION_MAIN,
+        headcount_min=source.headcount_min, headcount_max=source.headcount_max, sort_order=source.sort_order,
+    )  # fmt: skip
+    copies = {source.pk: top}
+    for unit in units:
+        assert unit.parent_id is not None  # every unit below `source` has a parent
+        copies[unit.pk] = unit_create(
+            actor=actor, parent=copies[unit.parent_id], code=f"{code}-{unit.pk}", name=unit.name,
+            short_name=unit.short_name, kind=unit.kind, level=unit.level, division_type=unit.division_type,
+            headcount_min=unit.headcount_min, headcount_max=unit.headcount_max, sort_order=unit.sort_order,
+        )  # fmt: skip
+    for original_pk, copy in copies.items():
+        for post in posts_by_unit[original_pk]:
+            post_create(
+                actor=actor, unit=copy, title=post.title, max_holders=post.max_holders,
+                is_leadership=post.is_leadership, sort_order=post.sort_order,
+            )  # fmt: skip
+    return top

@@ -4,5 +4,15 @@ from . import views
 
 app_name = "bureau"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", views.org_chart, name="index"),
+    path("units/", views.unit_list, name="unit-list"),
+    path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("units/<int:pk>/appoint/", views.appointment_create, name="appointment-create"),
+    path("appointments/<int:pk>/end/", views.appointment_end, name="appointment-end"),
+    path("people/", views.person_list, name="person-list"),
+    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("transfers/", views.transfer_list, name="transfer-list"),
+    path("transfers/new/", views.transfer_plan, name="transfer-plan"),
+    path("transfers/<int:pk>/", views.transfer_detail, name="transfer-detail"),
+    path("mirror/", views.county_mirror, name="county-mirror"),
 ]

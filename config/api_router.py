@@ -10,4 +10,7 @@ urlpatterns = [
     path("auth/me/", MeView.as_view(), name="auth-me"),
     path("", include("bureau.api.urls")),
     path("", include("datacenter.api.urls")),
+    path("", include("funds.api.urls")),
+    path("", include("policies.api.urls")),
+    path("", include("meetings.api.urls")),
 ]

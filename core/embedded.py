@@ -67,8 +67,10 @@ def postgres_running() -> bool:
     return True
 
 
-def ensure_postgres() -> str:
-    """Start (or reuse) the embedded PostgreSQL and return a URL for the portal database."""
+def ensure_postgres(database: str = DATABASE_NAME) -> str:
+    """Start (or reuse) the embedded PostgreSQL and return a URL for `database`, created if missing."""
+    if not database.replace("_", "").isalnum():
+        raise ValueError(f"not a plain database name: {database!r}")
     try:
         import pgserver
     except ImportError as exc:  # pragma: no cover - only without `make setup`
@@ -79,11 +81,11 @@ def ensure_postgres() -> str:
     except Exception as exc:  # pgserver raises plain exceptions from pg_ctl
         log = _pg_dir() / "log"
         raise EmbeddedServerError(f"embedded PostgreSQL did not start ({exc}); see {log}") from exc
-    # DATABASE_NAME is a constant of this module, not input.
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
+    # `database` is checked above to be a plain name, so it can stand in the SQL.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
     if "(1 row)" not in exists:
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
-    uri: str = server.get_uri(DATABASE_NAME)
+        server.psql(f"CREATE DATABASE {database};")
+    uri: str = server.get_uri(database)
     # psycopg/django-environ read `postgresql://user:@/db?host=/dir`; normalise the scheme.
     return uri.replace("postgresql://", "postgres://", 1)
 

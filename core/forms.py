@@ -1,16 +1,23 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import tracked_models
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker; its value is always ISO (YYYY-MM-DD), whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format or "%Y-%m-%d")
 
 
 class AuditFilterForm(forms.Form):
@@ -34,5 +41,25 @@ class AuditFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError(_("The start date must not be after the end date."))
+            raise ValidationError(_("The start date must not be after the end date."))
         return data
+
+
+T = TypeVar("T")
+
+
+def call_service(form: forms.Form, service: Callable[..., T], **kwargs: Any) -> T | None:
+    """Run a service for a page's form; its ValidationError becomes the form's errors (None is returned).
+
+    Errors on fields the form shows stay on those fields; the rest go to the top of the form.
+    PermissionDenied is not caught: the page answers 403.
+    """
+    try:
+        return service(**kwargs)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc.messages)
+        return None

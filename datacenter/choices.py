@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Frequency(models.TextChoices):
@@ -27,7 +28,7 @@ class Sensitivity(models.TextChoices):
 class FieldType(models.TextChoices):
     """The type of one column of a data set's schema."""
 
-    TEXT = "text", _("Text")
+    TEXT = "text", pgettext_lazy("field type", "Text")
     INTEGER = "integer", _("Integer")
     DECIMAL = "decimal", _("Decimal")
     DATE = "date", _("Date")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bureau.models import Unit
 
@@ -44,7 +45,8 @@ def parse_schema(text: str) -> list[dict[str, Any]]:
 
 
 class SchemaForm(forms.Form):
-    schema = forms.CharField(label=_("Fields"), widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
+    schema = forms.CharField(label=pgettext_lazy("schema", "Fields"),
+                             widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
                              help_text=SCHEMA_HELP)  # fmt: skip
     natural_key = forms.CharField(label=_("Natural key"), help_text=_("Field names, separated by commas."))
 
@@ -59,7 +61,9 @@ class DataSetForm(SchemaForm):
     owner_unit = forms.ModelChoiceField(label=_("Owner department"), queryset=Unit.objects.none())
     code = forms.SlugField(label=_("Code"), max_length=64)
     name = forms.CharField(label=_("Name"), max_length=128)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        label=pgettext_lazy("data set", "Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     frequency = forms.ChoiceField(label=_("Update frequency"), choices=Frequency.choices)
     sensitivity = forms.ChoiceField(label=_("Sensitivity"), choices=Sensitivity.choices, initial=Sensitivity.INTERNAL)
     pull_url = forms.URLField(

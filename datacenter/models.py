@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.history import track
@@ -40,7 +41,7 @@ class DataSet(TimeStampedModel):
     )
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=128)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("data set", "description"), blank=True)
     frequency = models.CharField(_("update frequency"), max_length=16, choices=Frequency.choices)
     sensitivity = models.CharField(
         _("sensitivity"), max_length=16, choices=Sensitivity.choices, default=Sensitivity.INTERNAL
@@ -100,7 +101,7 @@ class SchemaVersion(models.Model):
         DataSet, verbose_name=_("data set"), on_delete=models.CASCADE, related_name="schema_versions"
     )
     version = models.PositiveIntegerField(_("version"))
-    fields: models.JSONField[list[dict[str, Any]]] = models.JSONField(_("fields"))
+    fields: models.JSONField[list[dict[str, Any]]] = models.JSONField(pgettext_lazy("schema", "fields"))
     natural_key = ArrayField(models.CharField(max_length=64), verbose_name=_("natural key"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(

@@ -53,6 +53,52 @@ def untranslated(po: Path) -> list[str]:
     return missing
 
 
+def translations(po: Path) -> dict[tuple[str, str], str]:
+    """(context, msgid) -> msgstr of the entries that have one (singular forms only)."""
+    found: dict[tuple[str, str], str] = {}
+    context = msgid = msgstr = ""
+    state: str | None = None
+    for raw in [*po.read_text(encoding="utf-8").splitlines(), ""]:
+        line = raw.strip()
+        if not line:
+            if msgid and msgstr:
+                found[(context, msgid)] = msgstr
+            context = msgid = msgstr = ""
+            state = None
+        elif line.startswith("msgctxt "):
+            state, context = "ctxt", line[8:].strip('"')
+        elif line.startswith("msgid "):
+            state, msgid = "id", line[6:].strip('"')
+        elif line.startswith("msgid_plural"):
+            state = "plural"
+        elif line.startswith("msgstr "):
+            state, msgstr = "str", line[7:].strip('"')
+        elif line.startswith('"') and state in ("ctxt", "id", "str"):
+            text = line.strip('"')
+            if state == "ctxt":
+                context += text
+            elif state == "id":
+                msgid += text
+            else:
+                msgstr += text
+    return found
+
+
+def clashes(pos: list[Path]) -> list[str]:
+    """The same English string translated differently by two apps: Django merges the catalogues,
+    so only one translation would show everywhere. Such strings need a context (pgettext)."""
+    seen: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for po in pos:
+        app = po.relative_to(ROOT).parts[0]
+        for key, text in translations(po).items():
+            seen.setdefault(key, {}).setdefault(text, []).append(app)
+    return [
+        f"  {ctx + '|' if ctx else ''}{msgid}: " + "; ".join(f"{t} ({', '.join(apps)})" for t, apps in variants.items())
+        for (ctx, msgid), variants in seen.items()
+        if len(variants) > 1
+    ]
+
+
 def main() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
     subprocess.run(
@@ -75,6 +121,11 @@ def main() -> int:
     if not catalogues():
         print("no zh_Hans catalogue found", file=sys.stderr)
         return 1
+    clash = clashes(catalogues())
+    if clash:
+        failed = True
+        print("translated differently by different apps (give them a context with pgettext):", file=sys.stderr)
+        print("\n".join(clash), file=sys.stderr)
     if not failed:
         subprocess.run([PYTHON, "manage.py", "compilemessages", "--ignore=.venv", "--ignore=node_modules", "-v", "0"],
                        cwd=ROOT, env=env, check=True)  # fmt: skip

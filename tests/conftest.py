@@ -36,7 +36,8 @@ def test_database_url() -> str:
     s = connection.settings_dict
     user = quote(s["USER"] or "")
     password = quote(s["PASSWORD"] or "")
-    host = s["HOST"] or ""
+    # The embedded server is reached through a socket directory given as OPTIONS["host"].
+    host = s["HOST"] or s.get("OPTIONS", {}).get("host") or ""
     port = f":{s['PORT']}" if s["PORT"] else ""
     if host.startswith("/"):
         return f"postgres://{user}:{password}@{port}/{s['NAME']}?host={quote(host)}"

@@ -1,7 +1,10 @@
 from rest_framework.routers import DefaultRouter
 
-from .views import UnitViewSet
+from .views import AppointmentViewSet, PersonViewSet, TransferViewSet, UnitViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
+router.register("people", PersonViewSet, basename="person")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("transfers", TransferViewSet, basename="transfer")
 urlpatterns = router.urls

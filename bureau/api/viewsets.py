@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from core.api.idempotency import idempotent
+
 from .. import permissions as scope
+from ..models import User
 
 M = TypeVar("M", bound=Model)
 
@@ -58,3 +65,40 @@ class ScopedModelViewSet(
     ScopedGenericViewSet[M],
 ):
     pass
+
+
+class ServiceModelViewSet(ScopedModelViewSet[M]):
+    """Creates and updates go through the app's services: set `create_service` / `update_service`.
+
+    The create service is called as `create_service(actor=user, **validated_data)`, the update
+    service as `update_service(actor=user, <model_name>=instance, **validated_data)`.
+    """
+
+    create_service: Callable[..., M] | None = None
+    update_service: Callable[..., M] | None = None
+
+    @idempotent
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: BaseSerializer[M]) -> None:
+        create = type(self).create_service
+        if create is None:
+            raise MethodNotAllowed("POST")
+        serializer.instance = create(actor=acting_user(self.request), **serializer.validated_data)
+
+    def perform_update(self, serializer: BaseSerializer[M]) -> None:
+        update = type(self).update_service
+        if update is None:
+            raise MethodNotAllowed(self.request.method or "PUT")
+        instance = serializer.instance
+        assert instance is not None
+        target = {str(instance._meta.model_name): instance}
+        serializer.instance = update(actor=acting_user(self.request), **target, **serializer.validated_data)
+
+
+def acting_user(request: Request) -> User:
+    """The signed-in user behind a request that passed the permission classes."""
+    user = request.user
+    assert isinstance(user, User), "the permission classes let only signed-in users through"
+    return user

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 # Lets models, querysets and admin classes take type parameters at run time, as the type checker wants.
@@ -129,10 +130,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3 * 3600)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 300
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "funds-ledger-check-nightly": {"task": "funds.ledger_check_nightly", "schedule": crontab(hour=2, minute=30)},
+    # a public notice that ended without objection lets the money be paid
+    "funds-close-notices": {"task": "funds.close_due_notices", "schedule": crontab(hour=0, minute=30)},
+    # policies past their expiry date leave the catalogue's "in force"
+    "policies-expire": {"task": "policies.expire_due", "schedule": crontab(hour=1, minute=0)},
     # The data center: a job whose worker died is retried or failed, never left "running".
     "datacenter-sweep-stale-jobs": {"task": "datacenter.sweep_stale_jobs", "schedule": 120.0},
     # The data center pulls the data sets that departments publish at an address, nightly.
-    "datacenter-pull-datasets": {"task": "datacenter.pull_datasets", "schedule": 24 * 3600.0},
+    "datacenter-pull-datasets": {"task": "datacenter.pull_datasets", "schedule": crontab(hour=3, minute=0)},
+    # overdue action items and reminders of the joint meeting, every morning (Asia/Shanghai)
+    "meetings-daily-follow-up": {"task": "meetings.daily_follow_up", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- authentication and permissions ---
@@ -239,6 +247,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One name per choice set used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "TransferStatusEnum": "bureau.choices.TransferStatus",
+        "PolicyStatusEnum": "policies.choices.PolicyStatus",
+        "JobStatusEnum": "datacenter.choices.JobStatus",
+        "MeetingStatusEnum": "meetings.choices.MeetingStatus",
+        "AgendaItemStatusEnum": "meetings.choices.AgendaItemStatus",
+        "AttendanceStatusEnum": "meetings.choices.AttendanceStatus",
+        "MinutesStatusEnum": "meetings.choices.MinutesStatus",
+        "ActionItemStatusEnum": "meetings.choices.ActionStatus",
+    },
 }
 
 # --- logging: one JSON line per event, with the request id ---

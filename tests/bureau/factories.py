@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from bureau import services
 from bureau.choices import UnitKind
-from bureau.models import Unit, User
+from bureau.models import Person, Post, Unit, User
 from bureau.roles import Role
 
 DEFAULT_PASSWORD = "correct-horse-battery-9"
@@ -49,3 +49,20 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(*(Group.objects.get(name=role) for role in extracted))
         if create:
             self.save()
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"人员{n}")
+    home_unit = factory.SubFactory(UnitFactory)
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+
+    unit = factory.SubFactory(UnitFactory)
+    title = "处长"
+    max_holders = 1

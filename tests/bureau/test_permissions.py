@@ -41,18 +41,31 @@ def test_city_bureau_staff_act_in_the_whole_city(city):
 
 def test_county_staff_act_only_in_their_county(city):
     staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=city["county-div"])
-    assert visible_codes(staff) == {"county", "county-div"}
     assert visible_codes(staff, "change") == {"county", "county-div"}
 
 
-def test_division_staff_see_their_own_unit_and_below(city):
+def test_the_organisation_chart_is_readable_by_every_role_that_reads_units(city):
     staff = UserFactory(roles=[Role.DIVISION_STAFF], unit=city["county"])
-    assert visible_codes(staff) == {"county", "county-div"}
+    assert visible_codes(staff) == set(city)
+    assert visible_codes(staff, "change") == set()
+
+
+def test_division_staff_see_people_of_their_own_unit_and_below(city):
+    from bureau.models import Person
+
+    here = Person.objects.create(name="县里的人", home_unit=city["county-div"])
+    Person.objects.create(name="市里的人", home_unit=city["division"])
+    staff = UserFactory(roles=[Role.DIVISION_STAFF], unit=city["county"])
+    assert list(permissions.restrict(Person.objects.all(), staff)) == [here]
 
 
 def test_a_user_without_a_role_or_unit_sees_nothing(city):
+    from bureau.models import Person
+
+    Person.objects.create(name="某人", home_unit=city["division"])
     assert visible_codes(UserFactory(unit=city["bureau"])) == set()
-    assert visible_codes(UserFactory(roles=[Role.DIVISION_STAFF], unit=None)) == set()
+    no_unit = UserFactory(roles=[Role.DIVISION_STAFF], unit=None)
+    assert not permissions.restrict(Person.objects.all(), no_unit).exists()
 
 
 def test_inactive_users_see_nothing(city):

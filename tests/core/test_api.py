@@ -64,7 +64,7 @@ def test_unknown_api_url_gets_404_in_the_error_format(api):
 
 
 def test_missing_model_permission_gets_403(api):
-    api.force_authenticate(UserFactory(roles=[Role.EXPERT]))
+    api.force_authenticate(UserFactory())
     response = api.get("/api/v1/units/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"

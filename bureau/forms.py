@@ -1,0 +1,110 @@
+"""Page forms of the organisation. They validate input; the services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.forms import DateInput
+
+from .choices import UnitKind
+from .models import Person, Post, Unit
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput)
+
+
+class AppointmentForm(forms.Form):
+    post = forms.ModelChoiceField(label=pgettext_lazy("organisation", "Post"), queryset=Post.objects.none())
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
+    end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput)
+    is_concurrent = forms.BooleanField(label=_("Concurrent (兼任)"), required=False)
+    on_behalf_of = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=Unit.objects.order_by("path"), required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+    def __init__(self, *args: Any, unit: Unit, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["post"].queryset = unit.posts.order_by("sort_order", "pk")  # type: ignore[attr-defined]
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+
+
+class AppointmentEndForm(forms.Form):
+    end_date = forms.DateField(label=_("Last day in the post"), widget=DateInput)
+
+
+class TransferPlanForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none(), required=False)
+    division = forms.ModelChoiceField(
+        label=_("Or a whole division"),
+        help_text=_("Everyone holding a full-time post in it on the planned date is transferred, as one batch."),
+        queryset=Unit.objects.none(),
+        required=False,
+    )
+    to_unit = forms.ModelChoiceField(label=_("Transfer into"), queryset=Unit.objects.none())
+    planned_on = forms.DateField(label=_("Planned on"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    quota_override_reason = forms.CharField(
+        label=_("Headcount override reason"),
+        help_text=_("Only administrators may exceed a quota, and only with a reason."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, people: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["to_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["division"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            kind__in=[UnitKind.DIVISION, UnitKind.DEPARTMENT_DIVISION]
+        ).order_by("path")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("person")) == bool(data.get("division")):
+            raise forms.ValidationError(_("Choose either one person or a whole division."))
+        return data
+
+
+class TransferAdvanceForm(forms.Form):
+    effective_date = forms.DateField(
+        label=_("Effective date"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Empty: today, or one year after the virtual phase began for the physical phase."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    quota_override_reason = forms.CharField(
+        label=_("Headcount override reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TransferCancelForm(forms.Form):
+    effective_date = forms.DateField(label=_("Effective date"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CountyMirrorForm(forms.Form):
+    source = forms.ModelChoiceField(label=_("Copy the structure of"), queryset=Unit.objects.none())
+    parent = forms.ModelChoiceField(label=_("Place under"), queryset=Unit.objects.none())
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (UnitKind.COUNTY_BUREAU, UnitKind.COUNTY_BUREAU.label),
+            (UnitKind.ZONE_BUREAU, UnitKind.ZONE_BUREAU.label),
+        ],
+    )
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=128)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bureaus = Unit.objects.filter(kind__in=[UnitKind.BUREAU, UnitKind.COUNTY_BUREAU]).order_by("path")
+        self.fields["source"].queryset = bureaus  # type: ignore[attr-defined]
+        self.fields["parent"].queryset = bureaus  # type: ignore[attr-defined]

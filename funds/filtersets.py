@@ -1,0 +1,43 @@
+"""Filters shared by the fund's pages and API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AccountKind, TransferKind
+from .models import Account, LedgerTransfer
+
+
+class AccountFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=AccountKind.choices)
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    class Meta:
+        model = Account
+        fields = ["kind", "owner_unit", "q"]
+
+    def search(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class LedgerTransferFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=TransferKind.choices)
+    account = django_filters.ModelChoiceFilter(
+        label=_("Account"), queryset=Account.objects.all(), method="filter_account"
+    )
+    reference = django_filters.CharFilter(label=_("Reference"))
+    posted_after = django_filters.DateFilter(
+        label=_("Posted on or after"), field_name="created_at__date", lookup_expr="gte"
+    )
+    posted_before = django_filters.DateFilter(
+        label=_("Posted on or before"), field_name="created_at__date", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = LedgerTransfer
+        fields = ["kind", "account", "reference", "posted_after", "posted_before"]
+
+    def filter_account(self, queryset: QuerySet[LedgerTransfer], name: str, value: Account) -> QuerySet[LedgerTransfer]:
+        return queryset.filter(Q(from_account=value) | Q(to_account=value))

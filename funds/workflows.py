@@ -1,0 +1,46 @@
+"""The application workflow: from -> to -> who may. Services consult this table and nothing else."""
+
+from __future__ import annotations
+
+from bureau.roles import Role
+
+from .choices import ApplicationStatus as S
+
+APPLICANTS = frozenset({Role.BUREAU_STAFF, Role.DIVISION_STAFF, Role.API_CLIENT, Role.ADMIN})
+REVIEWERS = frozenset({Role.DIVISION_STAFF, Role.BUREAU_STAFF, Role.ADMIN})
+DECIDERS = frozenset({Role.LEADER, Role.BUREAU_STAFF, Role.ADMIN})
+PAYERS = frozenset({Role.BUREAU_STAFF, Role.ADMIN})
+EXPERTS = frozenset({Role.EXPERT})
+
+# (action, from) -> (to, roles). An action may lead to different states (review: pass, return, reject).
+TRANSITIONS: dict[tuple[str, str], dict[str, frozenset[str]]] = {
+    ("submit", S.DRAFT): {S.SUBMITTED: APPLICANTS},
+    ("submit", S.RETURNED): {S.SUBMITTED: APPLICANTS},
+    ("review", S.SUBMITTED): {S.EXPERT_REVIEW: REVIEWERS, S.RETURNED: REVIEWERS, S.REJECTED: REVIEWERS},
+    ("assign", S.EXPERT_REVIEW): {S.EXPERT_REVIEW: REVIEWERS},
+    ("score", S.EXPERT_REVIEW): {S.EXPERT_REVIEW: EXPERTS, S.AWAITING_DECISION: EXPERTS},
+    ("decide", S.AWAITING_DECISION): {S.PUBLIC_NOTICE: DECIDERS, S.REJECTED: DECIDERS},
+    ("object", S.PUBLIC_NOTICE): {S.SUSPENDED: PAYERS},
+    ("resolve", S.SUSPENDED): {S.PUBLIC_NOTICE: DECIDERS},
+    ("close_notice", S.PUBLIC_NOTICE): {S.APPROVED: PAYERS},
+    ("disburse", S.APPROVED): {S.APPROVED: PAYERS, S.AWAITING_ACCEPTANCE: PAYERS},
+    ("accept", S.AWAITING_ACCEPTANCE): {S.CLOSED: REVIEWERS},
+    **{("withdraw", s): {S.WITHDRAWN: APPLICANTS}
+       for s in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.AWAITING_DECISION)},
+    **{("cancel", s): {S.CANCELLED: DECIDERS} for s in (S.PUBLIC_NOTICE, S.SUSPENDED, S.APPROVED)},
+}  # fmt: skip
+
+# Days of public notice (公示), counted in working days of China's statutory calendar.
+PUBLIC_NOTICE_WORKDAYS = 5
+# Experts who must score an application before it can be decided.
+MIN_EXPERTS = 2
+# A reason is required for these moves.
+NEEDS_REASON = frozenset({S.RETURNED, S.REJECTED, S.WITHDRAWN, S.CANCELLED})
+
+
+def roles_for(action: str, from_status: str, to_status: str) -> frozenset[str] | None:
+    return TRANSITIONS.get((action, from_status), {}).get(to_status)
+
+
+def actions_from(status: str) -> list[str]:
+    return [action for action, source in TRANSITIONS if source == status]

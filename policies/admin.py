@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from .models import PolicyField
+
+
+@admin.register(PolicyField)
+class PolicyFieldAdmin(admin.ModelAdmin[PolicyField]):
+    """The managed list of fields; policies themselves change only through the catalogue's workflow."""
+
+    list_display = ["name", "code", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    search_fields = ["name", "code"]

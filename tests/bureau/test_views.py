@@ -1,0 +1,195 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from bureau import demo, services
+from bureau.choices import TransferStatus
+from bureau.models import Appointment, Person, Transfer, Unit
+from bureau.roles import Role
+from tests.bureau.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    demo.seed()
+    return {u.code: u for u in Unit.objects.all()}
+
+
+def login(client, role, unit):
+    user = UserFactory(roles=[role], unit=unit)
+    client.force_login(user)
+    return user
+
+
+def test_org_chart_shows_the_paper_structure_with_concurrent_posts(client, seeded):
+    login(client, Role.LEADER, seeded["bureau"])
+    html = client.get(reverse("bureau:index")).content.decode()
+    for text in (
+        "温州市网络经济发展领导小组",
+        "温州市网络经济发展局",
+        "温州市大数据管理服务中心",
+        "鹿城区网络经济发展局",
+    ):
+        assert text in html
+    assert "黄立新" in html  # the director, held concurrently
+    assert "代表 市府办" in html  # ... on behalf of the municipal government office
+    # the center: 12 staff paid by it (the one in her virtual phase is still paid at home), of 15-20
+    assert "编制 12 / 15–20" in html
+
+
+def test_org_chart_as_of_a_past_date_leaves_out_later_appointments(client, seeded):
+    login(client, Role.LEADER, seeded["bureau"])
+    html = client.get(reverse("bureau:index"), {"as_of": "2013-01-01"}).content.decode()
+    assert "黄立新" not in html
+    assert "温州市网络经济发展局" in html
+
+
+def test_org_chart_query_count_does_not_grow_with_the_organisation(client, seeded, django_assert_max_num_queries):
+    login(client, Role.LEADER, seeded["bureau"])
+    with django_assert_max_num_queries(12):
+        small = client.get(reverse("bureau:index"))
+    assert small.status_code == 200
+    for i in range(3):
+        services.county_bureau_mirror(
+            actor=None,
+            source=seeded["bureau"],
+            parent=seeded["bureau"],
+            code=f"extra-{i}",
+            name=f"新县{i}网络经济发展局",
+        )
+    with django_assert_max_num_queries(12):
+        big = client.get(reverse("bureau:index"))
+    assert "新县2网络经济发展局" in big.content.decode()
+
+
+def test_unit_page_lists_posts_holders_and_vacancies(client, seeded):
+    login(client, Role.LEADER, seeded["bureau"])
+    html = client.get(reverse("bureau:unit-detail", args=[seeded["bureau"].pk])).content.decode()
+    assert "常务副局长" in html
+    assert "林海涛" in html
+    county = seeded["county-01"]
+    county_html = client.get(reverse("bureau:unit-detail", args=[county.pk])).content.decode()
+    assert "空缺" in county_html
+
+
+def test_person_page_shows_where_they_work_and_who_pays_during_the_virtual_phase(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-office"])
+    person = Person.objects.get(name="李国栋")
+    html = client.get(reverse("bureau:person-detail", args=[person.pk]), {"as_of": "2026-06-01"}).content.decode()
+    works = html.split("工作单位")[1].split("</div></div>")[0]
+    pays = html.split("发放工资单位")[1].split("</div></div>")[0]
+    assert "网络经济发展局 电子商务处" in works
+    assert "市商务局 电子商务处" in pays
+
+
+def test_staff_advance_a_transfer_from_the_page(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-office"])
+    transfer = Transfer.objects.get(person__name="李国栋")
+    response = client.post(
+        reverse("bureau:transfer-detail", args=[transfer.pk]), {"advance": "", "effective_date": "2027-03-01"}
+    )
+    assert response.status_code == 302
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.PHYSICAL
+    assert transfer.steps.last().actor is not None
+
+
+def test_advancing_with_a_date_before_the_phase_shows_a_form_error(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-office"])
+    transfer = Transfer.objects.get(person__name="李国栋")
+    response = client.post(
+        reverse("bureau:transfer-detail", args=[transfer.pk]), {"advance": "", "effective_date": "2020-01-01"}
+    )
+    assert response.status_code == 200
+    assert "新阶段不能早于" in response.content.decode()
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.VIRTUAL
+
+
+def test_leaders_see_transfers_but_cannot_move_them(client, seeded):
+    login(client, Role.LEADER, seeded["bureau"])
+    transfer = Transfer.objects.get(person__name="李国栋")
+    page = client.get(reverse("bureau:transfer-detail", args=[transfer.pk]))
+    assert page.status_code == 200
+    assert "推进至" not in page.content.decode()
+    assert client.post(reverse("bureau:transfer-detail", args=[transfer.pk]), {"advance": ""}).status_code == 403
+
+
+def test_appointing_through_the_page_refuses_a_second_director(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-office"])
+    post = seeded["bureau"].posts.get(title="局长")
+    person = Person.objects.get(name="林海涛")
+    response = client.post(
+        reverse("bureau:appointment-create", args=[seeded["bureau"].pk]),
+        {"post": post.pk, "person": person.pk, "start_date": "2026-01-01"},
+    )
+    assert response.status_code == 200
+    assert "已满" in response.content.decode()
+    assert post.appointments.count() == 1
+
+
+def test_ending_an_appointment_keeps_it_in_the_history(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-office"])
+    appointment = Appointment.objects.get(person__name="刘洋", post__title="副局长")
+    client.post(reverse("bureau:appointment-end", args=[appointment.pk]), {"end_date": "2026-12-31"})
+    appointment.refresh_from_db()
+    assert appointment.end_date == datetime.date(2026, 12, 31)
+    html = client.get(reverse("bureau:person-detail", args=[appointment.person_id])).content.decode()
+    assert "2026-12-31" in html
+
+
+def test_list_pages_use_a_constant_number_of_queries(client, seeded, django_assert_max_num_queries):
+    login(client, Role.LEADER, seeded["bureau"])
+    for name in ("bureau:unit-list", "bureau:person-list", "bureau:transfer-list"):
+        with django_assert_max_num_queries(10):
+            assert client.get(reverse(name)).status_code == 200
+
+
+def test_division_staff_cannot_open_people_of_other_units(client, seeded):
+    login(client, Role.DIVISION_STAFF, seeded["dept-commerce-ecommerce"])
+    other = Person.objects.get(name="林海涛")
+    own = Person.objects.filter(home_unit=seeded["dept-commerce-ecommerce"]).first()
+    assert client.get(reverse("bureau:person-detail", args=[other.pk])).status_code == 404
+    assert client.get(reverse("bureau:person-detail", args=[own.pk])).status_code == 200
+
+
+def test_only_admins_open_the_county_mirror_page(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-office"])
+    assert client.get(reverse("bureau:county-mirror")).status_code == 403
+    login(client, Role.ADMIN, seeded["bureau-office"])
+    response = client.post(
+        reverse("bureau:county-mirror"),
+        {
+            "source": seeded["bureau"].pk,
+            "parent": seeded["bureau"].pk,
+            "kind": "county_bureau",
+            "code": "new-county",
+            "name": "新设县网络经济发展局",
+        },
+    )
+    assert response.status_code == 302
+    assert Unit.objects.filter(path__startswith=Unit.objects.get(code="new-county").path).count() > 5
+
+
+def test_planning_needs_a_person_or_a_division_but_not_both(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-office"])
+    response = client.post(
+        reverse("bureau:transfer-plan"), {"to_unit": seeded["bureau-planning"].pk, "planned_on": "2026-12-01"}
+    )
+    assert response.status_code == 200
+    assert "请选择一名人员或整个处室" in response.content.decode()
+
+
+def test_planning_a_whole_division_from_the_page(client, seeded):
+    login(client, Role.ADMIN, seeded["bureau-office"])
+    before = Transfer.objects.count()
+    response = client.post(
+        reverse("bureau:transfer-plan"),
+        {"division": seeded["dept-finance-industry"].pk,
+         "to_unit": seeded["bureau-funds"].pk, "planned_on": "2026-12-01", "quota_override_reason": "市编办批复"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Transfer.objects.count() == before + 3  # the division's head, deputy and clerk

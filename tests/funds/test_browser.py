@@ -1,0 +1,50 @@
+import datetime
+
+import pytest
+
+from funds import services
+from funds.choices import ApplicationStatus as S
+from tests.bureau.factories import DEFAULT_PASSWORD
+from tests.funds.conftest import SCORES, new_application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def test_bureau_staff_take_an_application_to_approval_and_the_dashboard_changes(live_server, page, fund, tmp_path):
+    application = new_application(fund, requested=300_000_00)
+    services.application_submit(actor=fund["staff"], application=application, today=datetime.date(2026, 3, 2))
+    base = live_server.url
+
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(fund["staff"].username)
+    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+
+    page.goto(f"{base}/funds/?year=2026")
+    assert page.locator("#total-committed").inner_text().startswith("0.00")
+
+    page.goto(f"{base}/funds/applications/{application.pk}/")
+    page.get_by_label("初审结果").select_option("pass")
+    page.get_by_role("button", name="记录初审结果").click()
+    page.get_by_text("操作完成").wait_for()
+    page.get_by_label("专家").select_option([str(fund["expert1"].pk), str(fund["expert2"].pk)])
+    page.get_by_role("button", name="指派专家").click()
+    page.get_by_text("已指派专家").wait_for()
+
+    for expert in ("expert1", "expert2"):  # the experts score in their own sessions
+        services.application_score(actor=fund[expert], application=application, scores=SCORES)
+
+    page.reload()
+    page.get_by_label("决定").select_option("1")
+    page.get_by_label("批准金额（元）").fill("250000")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="记录决定").click()
+    page.get_by_text("操作完成").wait_for()
+    assert page.locator("#application-status").inner_text() == "公示中"
+    page.screenshot(path=str(tmp_path / "application.png"), full_page=True)
+
+    page.goto(f"{base}/funds/?year=2026")
+    assert page.locator("#total-committed").inner_text().startswith("25.00")  # 万元
+    application.refresh_from_db()
+    assert application.status == S.PUBLIC_NOTICE

@@ -1,0 +1,99 @@
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+
+from funds import services
+from funds.choices import ApplicationStatus as S
+from funds.models import Application
+from tests.funds.conftest import new_application, to_decision
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def test_the_dashboard_shows_the_money_by_programme(client, fund):
+    to_decision(fund, new_application(fund))
+    application = Application.objects.get()
+    services.application_decide(actor=fund["leader"], application=application, approve=True, amount_fen=200_000_00)
+    client.force_login(fund["leader"])
+    html = client.get(reverse("funds:index"), {"year": 2026}).content.decode()
+    assert "智能制造专项" in html
+    assert "200,000.00" in html  # committed
+    assert "800,000.00" in html  # still available
+
+
+def test_the_dashboard_query_count_does_not_grow_with_applications(client, fund, django_assert_max_num_queries):
+    for n in range(12):
+        new_application(fund, n=n)
+    client.force_login(fund["leader"])
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("funds:index")).status_code == 200
+
+
+def test_the_dashboard_exports_to_excel(client, fund):
+    from openpyxl import load_workbook
+
+    client.force_login(fund["leader"])
+    response = client.get(reverse("funds:dashboard-xlsx"), {"year": 2026})
+    assert response["Content-Disposition"].startswith("attachment;")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.worksheets[0]["A2"].value == "智能制造专项"
+
+
+def test_staff_move_an_application_through_the_pages(client, fund):
+    application = new_application(fund)
+    client.force_login(fund["staff"])
+    url = lambda action: reverse("funds:application-action", args=[application.pk, action])  # noqa: E731
+    services.application_submit(actor=fund["staff"], application=application, today=D(2026, 3, 2))
+    assert client.post(url("review"), {"outcome": "pass"}).status_code == 302
+    client.post(url("assign"), {"experts": [fund["expert1"].pk, fund["expert2"].pk]})
+    for expert in ("expert1", "expert2"):
+        client.force_login(fund[expert])
+        response = client.post(url("score"), {"c0": 35, "c1": 25, "c2": 20})
+        assert response.status_code == 302
+    client.force_login(fund["leader"])
+    response = client.post(url("decide"), {"approve": "1", "amount_fen": "150000.00"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == S.PUBLIC_NOTICE
+    assert application.approved_fen == 150_000_00
+
+
+def test_a_refused_step_shows_the_reason_on_the_page(client, fund):
+    application = to_decision(fund, new_application(fund))
+    client.force_login(fund["leader"])
+    response = client.post(
+        reverse("funds:application-action", args=[application.pk, "decide"]),
+        {"approve": "1", "amount_fen": "999999.00"},
+    )
+    assert response.status_code == 200
+    assert "批准金额不能超过申请金额" in response.content.decode()
+
+
+def test_experts_score_only_their_own_applications_on_the_page(client, fund):
+    application = new_application(fund)
+    services.application_submit(actor=fund["staff"], application=application, today=D(2026, 3, 2))
+    services.application_review(actor=fund["division"], application=application, outcome="pass")
+    client.force_login(fund["expert1"])
+    assert client.get(reverse("funds:application-detail", args=[application.pk])).status_code == 404
+    services.application_assign_experts(actor=fund["staff"], application=application, experts=[fund["expert1"]])
+    page = client.get(reverse("funds:application-detail", args=[application.pk]))
+    assert page.status_code == 200
+    assert "提交我的评分" in page.content.decode()
+
+
+def test_a_policy_page_lists_the_programmes_it_governs(client, fund):
+    client.force_login(fund["leader"])
+    html = client.get(reverse("policies:detail", args=[fund["programme"].policy_id])).content.decode()
+    assert "智能制造专项" in html
+
+
+def test_application_list_page_uses_a_constant_number_of_queries(client, fund, django_assert_max_num_queries):
+    for n in range(20):
+        new_application(fund, n=n)
+    client.force_login(fund["auditor"])
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("funds:application-list"))
+    assert "智能产线改造项目19" in response.content.decode()
