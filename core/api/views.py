@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -14,12 +14,26 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 
+class LockedOut(exceptions.APIException):
+    """django-axes refused: too many failed sign-ins for this account or address."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+    default_detail = _(
+        "Too many failed sign-in attempts for this account or from this address. "
+        "Try again later, or ask an administrator to unlock it."
+    )
+
+
 class TokenRequestSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(label=_("Username"))
     password = serializers.CharField(label=_("Password"), style={"input_type": "password"}, trim_whitespace=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        user = authenticate(self.context["request"], username=attrs["username"], password=attrs["password"])
+        request = self.context["request"]
+        user = authenticate(request, username=attrs["username"], password=attrs["password"])
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOut
         if user is None or not user.is_active:
             raise serializers.ValidationError(_("Unable to sign in with the username and password given."))
         attrs["user"] = user
