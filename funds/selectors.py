@@ -194,3 +194,15 @@ def programmes_for_policy(*, policy: Any, user: User | AnonymousUser) -> Any:
         for p in programmes
     ]
     return Section(key="funds", title=_("Fund programmes governed by this policy"), items=items) if items else None
+
+
+def enterprise_section(enterprise: Any, user: User | AnonymousUser) -> dict[str, Any] | None:
+    """The enterprise profile's fund section (datacenter.registry): its applications and the money received."""
+    applications = list(application_list(user=user).filter(enterprise=enterprise))
+    if not applications:
+        return None
+    return {
+        "applications": applications,
+        "approved": sum((a.approved_fen or 0) - a.released_fen for a in applications),
+        "received": sum(a.disbursed_fen for a in applications),
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchRank
@@ -199,3 +200,23 @@ def coverage(*, user: AnyUser, as_of: datetime.date) -> Coverage:
             if key in cells:
                 cells[key].linked.append(item)
     return Coverage(as_of=as_of, segments=segments, fields=fields, cells=cells)
+
+
+def enterprise_section(enterprise: Any, user: AnyUser) -> dict[str, Any] | None:
+    """The enterprise profile's policy section (datacenter.registry): policies in force for its segment and fields."""
+    if not enterprise.chain_segment and not enterprise.fields:
+        return None
+    from django.utils import timezone
+
+    matching = Q()
+    if enterprise.chain_segment:
+        matching |= Q(segments__contains=[enterprise.chain_segment])
+    if enterprise.fields:
+        matching |= Q(fields__code__in=enterprise.fields)
+    policies = list(
+        in_force(policy_list(user=user), timezone.localdate())
+        .filter(matching)
+        .distinct()
+        .order_by("-effective_on")[:20]
+    )
+    return {"policies": policies} if policies else None

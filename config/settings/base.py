@@ -291,6 +291,8 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set used by several fields.
     "ENUM_NAME_OVERRIDES": {
         "TransferStatusEnum": "bureau.choices.TransferStatus",
+        "ApplicationStatusEnum": "funds.choices.ApplicationStatus",
+        "ProgrammeStatusEnum": "funds.choices.ProgrammeStatus",
         "PolicyStatusEnum": "policies.choices.PolicyStatus",
         "JobStatusEnum": "datacenter.choices.JobStatus",
         "MeetingStatusEnum": "meetings.choices.MeetingStatus",

@@ -19,3 +19,6 @@ LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]
 CACHES["default"]["KEY_PREFIX"] = "portal-test"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# django-axes needs the request that Django's test client login() does not pass; the sign-in
+# lockout tests turn it on themselves (tests/core/test_login_security.py).
+AXES_ENABLED = False

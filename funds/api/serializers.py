@@ -88,34 +88,34 @@ class ApplicationSerializer(serializers.ModelSerializer[Application]):
         return data
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class ApplicationReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReviewSerializer(ReasonSerializer):
+class ApplicationReviewSerializer(ApplicationReasonSerializer):
     outcome = serializers.ChoiceField(choices=["pass", "return", "reject"])
 
 
-class AssignSerializer(serializers.Serializer[Any]):
+class ApplicationAssignSerializer(serializers.Serializer[Any]):
     experts = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.filter(is_active=True))
 
 
-class ScoreSerializer(serializers.Serializer[Any]):
+class ApplicationScoreSerializer(serializers.Serializer[Any]):
     scores = serializers.DictField(child=serializers.IntegerField())
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DecideSerializer(ReasonSerializer):
+class ApplicationDecideSerializer(ApplicationReasonSerializer):
     approve = serializers.BooleanField()
     amount = YuanField(positive=True, required=False, allow_null=True, default=None)
 
 
-class ObjectSerializer(serializers.Serializer[Any]):
+class ApplicationObjectSerializer(serializers.Serializer[Any]):
     raised_by = serializers.CharField(max_length=200)
     content = serializers.CharField()
 
 
-class DisburseSerializer(serializers.Serializer[Any]):
+class ApplicationDisburseSerializer(serializers.Serializer[Any]):
     amount = YuanField(positive=True)
     tranche_key = serializers.CharField(
         max_length=64, help_text="A key of your own for this tranche; repeats pay once."

@@ -18,17 +18,17 @@ from ..filtersets import AccountFilterSet, LedgerTransferFilterSet
 from ..models import Account, Application, FundSource, LedgerTransfer, Programme
 from .serializers import (
     AccountSerializer,
+    ApplicationAssignSerializer,
+    ApplicationDecideSerializer,
+    ApplicationDisburseSerializer,
+    ApplicationObjectSerializer,
+    ApplicationReasonSerializer,
+    ApplicationReviewSerializer,
+    ApplicationScoreSerializer,
     ApplicationSerializer,
-    AssignSerializer,
-    DecideSerializer,
-    DisburseSerializer,
     FundSourceSerializer,
     LedgerTransferSerializer,
-    ObjectSerializer,
     ProgrammeSerializer,
-    ReasonSerializer,
-    ReviewSerializer,
-    ScoreSerializer,
 )
 
 
@@ -93,69 +93,69 @@ class ApplicationViewSet(ServiceModelViewSet[Application]):
     def submit(self, request: Request, pk: str | None = None) -> Response:
         return self._step(request, services.application_submit)
 
-    @extend_schema(request=ReviewSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApplicationReviewSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def review(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(request, services.application_review, ReviewSerializer)
+        return self._step(request, services.application_review, ApplicationReviewSerializer)
 
-    @extend_schema(request=AssignSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApplicationAssignSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(request, services.application_assign_experts, AssignSerializer)
+        return self._step(request, services.application_assign_experts, ApplicationAssignSerializer)
 
-    @extend_schema(request=ScoreSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApplicationScoreSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def score(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(request, services.application_score, ScoreSerializer)
+        return self._step(request, services.application_score, ApplicationScoreSerializer)
 
-    @extend_schema(request=DecideSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApplicationDecideSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def decide(self, request: Request, pk: str | None = None) -> Response:
-        data = _valid(DecideSerializer, request)
+        data = _valid(ApplicationDecideSerializer, request)
         application = services.application_decide(
             actor=acting_user(request), application=self.get_object(), approve=data["approve"],
             amount_fen=data["amount"], reason=data["reason"],
         )  # fmt: skip
         return Response(ApplicationSerializer(self.get_queryset().get(pk=application.pk)).data)
 
-    @extend_schema(request=ObjectSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApplicationObjectSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def object(self, request: Request, pk: str | None = None) -> Response:
-        data = _valid(ObjectSerializer, request)
+        data = _valid(ApplicationObjectSerializer, request)
         objection = services.application_object(actor=acting_user(request), application=self.get_object(), **data)
         return Response(ApplicationSerializer(self.get_queryset().get(pk=objection.application_id)).data)
 
-    @extend_schema(request=DisburseSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApplicationDisburseSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def disburse(self, request: Request, pk: str | None = None) -> Response:
-        data = _valid(DisburseSerializer, request)
+        data = _valid(ApplicationDisburseSerializer, request)
         application = services.application_disburse(
             actor=acting_user(request), application=self.get_object(), amount_fen=data["amount"],
             tranche_key=data["tranche_key"],
         )  # fmt: skip
         return Response(ApplicationSerializer(self.get_queryset().get(pk=application.pk)).data)
 
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApplicationReasonSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def accept(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(request, services.application_accept, ReasonSerializer)
+        return self._step(request, services.application_accept, ApplicationReasonSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApplicationReasonSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(request, services.application_withdraw, ReasonSerializer)
+        return self._step(request, services.application_withdraw, ApplicationReasonSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApplicationReasonSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(request, services.application_cancel, ReasonSerializer)
+        return self._step(request, services.application_cancel, ApplicationReasonSerializer)
 
 
 def _valid(serializer_class: type[Serializer[Any]], request: Request) -> dict[str, Any]:

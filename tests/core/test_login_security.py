@@ -6,7 +6,12 @@ from django.urls import reverse
 
 from tests.bureau.factories import DEFAULT_PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("axes_on")]
+
+
+@pytest.fixture
+def axes_on(settings):
+    settings.AXES_ENABLED = True
 
 
 def fail(client, username, times, **extra):

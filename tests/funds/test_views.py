@@ -25,10 +25,15 @@ def test_the_dashboard_shows_the_money_by_programme(client, fund):
 
 
 def test_the_dashboard_query_count_does_not_grow_with_applications(client, fund, django_assert_max_num_queries):
-    for n in range(12):
-        new_application(fund, n=n)
+    to_decision(fund, new_application(fund, n=100))
     client.force_login(fund["leader"])
-    with django_assert_max_num_queries(12):
+    client.get(reverse("funds:index"))
+    with django_assert_max_num_queries(16) as few:
+        assert client.get(reverse("funds:index")).status_code == 200
+    for n in range(12):
+        application = to_decision(fund, new_application(fund, n=n))
+        services.application_decide(actor=fund["leader"], application=application, approve=True, amount_fen=1_000_00)
+    with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("funds:index")).status_code == 200
 
 
@@ -97,3 +102,16 @@ def test_application_list_page_uses_a_constant_number_of_queries(client, fund, d
     with django_assert_max_num_queries(10):
         response = client.get(reverse("funds:application-list"))
     assert "智能产线改造项目19" in response.content.decode()
+
+
+def test_the_enterprise_profile_shows_its_applications_and_the_policies_for_its_segment(client, fund):
+    from datacenter.models import Enterprise
+
+    application = new_application(fund, n=40)
+    Enterprise.objects.filter(pk=application.enterprise_id).update(chain_segment="end")
+    client.force_login(fund["leader"])
+    html = client.get(reverse("datacenter:enterprise", args=[application.enterprise_id])).content.decode()
+    assert 'id="section-funds"' in html
+    assert "智能产线改造项目40" in html
+    assert 'id="section-policies"' in html
+    assert fund["programme"].policy.title in html  # published for the end of the chain (the factory's default)
