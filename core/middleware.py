@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from .logging import bind_request_id, new_request_id
+from .metrics import observe_request
 
 logger = logging.getLogger("portal.request")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -30,7 +31,10 @@ class RequestLogMiddleware:
             response = self.get_response(request)
         finally:
             bind_request_id(None)
-        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        elapsed = time.perf_counter() - started
+        duration_ms = round(elapsed * 1000, 1)
+        match = getattr(request, "resolver_match", None)
+        observe_request(request.method or "", match.view_name if match else "unmatched", response.status_code, elapsed)
         user = getattr(request, "user", None)
         logger.info(
             "request",

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from . import metrics as metrics_registry
 from . import selectors
 from .api.errors import json_error
 from .forms import AuditFilterForm
@@ -30,6 +34,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = portal_health()
     healthy = all(state == UP for state in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for addresses in METRICS_ALLOWED_IPS or a bearer of METRICS_TOKEN only."""
+    token = settings.METRICS_TOKEN
+    bearer = request.headers.get("Authorization", "")
+    allowed = request.META.get("REMOTE_ADDR") in settings.METRICS_ALLOWED_IPS or (
+        bool(token) and hmac.compare_digest(bearer, f"Bearer {token}")
+    )
+    if not allowed:
+        return json_error(403, "permission_denied", _("You do not have permission to perform this action."))
+    return HttpResponse(generate_latest(metrics_registry.REGISTRY), content_type=CONTENT_TYPE_LATEST)
 
 
 @login_required

@@ -10,3 +10,9 @@ class DatacenterConfig(AppConfig):
         from . import profile
 
         profile.register()
+
+        from core.metrics import register_gauge
+
+        from .selectors import job_outcomes
+
+        register_gauge("portal_ingestion_jobs", "Ingestion jobs by status", ["status"], job_outcomes)

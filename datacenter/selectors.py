@@ -85,3 +85,12 @@ def indicator_list(*, user: AnyUser) -> QuerySet[Indicator]:
 def indicator_values(*, user: AnyUser, indicator: Indicator) -> QuerySet[IndicatorValue]:
     visible = indicator_list(user=user).filter(pk=indicator.pk)
     return IndicatorValue.objects.filter(indicator__in=visible).order_by("period", "county")
+
+
+def job_outcomes() -> dict[tuple[str, ...], float]:
+    """Ingestion jobs by status, for the monitoring (core.metrics)."""
+    from django.db.models import Count
+
+    from .models import IngestionJob
+
+    return {(row["status"],): float(row["n"]) for row in IngestionJob.objects.values("status").annotate(n=Count("pk"))}

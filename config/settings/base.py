@@ -245,6 +245,10 @@ DATACENTER_XLSX_MAX_UNPACKED_BYTES = env.int("DATACENTER_XLSX_MAX_UNPACKED_BYTES
 DATACENTER_MAX_ATTEMPTS = env.int("DATACENTER_MAX_ATTEMPTS", default=3)
 DATACENTER_STALE_SECONDS = env.int("DATACENTER_STALE_SECONDS", default=600)
 
+# --- monitoring: /metrics for these addresses, or with "Authorization: Bearer <METRICS_TOKEN>" ---
+METRICS_ALLOWED_IPS: list[str] = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
 # --- email ---
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
