@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.choices import ChainSegment as SharedChainSegment
+
 
 class Frequency(models.TextChoices):
     """How often the owner department delivers a data set."""
@@ -103,12 +105,8 @@ class SizeClass(models.TextChoices):
     MICRO = "micro", _("Micro")
 
 
-class ChainSegment(models.TextChoices):
-    """The enterprise's place on the value chain, as the policy paper divides it."""
-
-    FRONT = "front", _("Front end: R&D and design")
-    MIDDLE = "middle", _("Middle: making")
-    END = "end", _("End: selling and use")
+# The value chain is shared vocabulary: core.choices.ChainSegment.
+ChainSegment = SharedChainSegment
 
 
 class Aggregation(models.TextChoices):

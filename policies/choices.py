@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChainSegment as SharedChainSegment
+
 
 class PolicyStatus(models.TextChoices):
     # Being written by bureau staff; visible only to them.
@@ -32,13 +34,8 @@ class PolicyTier(models.TextChoices):
     SUB = "sub", _("Sub-policy (X)")
 
 
-class ChainSegment(models.TextChoices):
-    # 前端: research, development and design.
-    FRONT = "front", _("Front end: R&D and design")
-    # 中端: making products.
-    MIDDLE = "middle", _("Middle: manufacturing")
-    # 末端: selling and use.
-    END = "end", _("End: sales and application")
+# The value chain is shared vocabulary: core.choices.ChainSegment.
+ChainSegment = SharedChainSegment
 
 
 class PolicyTopic(models.TextChoices):
