@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PORT ?= 8000
 
-.PHONY: help setup run test bench lint format typecheck messages stop clean check-tools test-tools
+.PHONY: help setup run test bench screenshots lint format typecheck messages stop clean check-tools test-tools
 
 help:
 	@echo "make run    - set up and run the portal with demo data (web + worker + beat)"
@@ -56,6 +56,11 @@ test: setup test-tools
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python scripts/check_translations.py
 	$(BIN)/pytest
+
+# Screenshots of each journey for the README, taken by the browser tests (needs CJK fonts,
+# e.g. Debian's fonts-noto-cjk, for the Chinese to show).
+screenshots: setup test-tools
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q -m browser tests
 
 bench: setup
 	@if ls bench/bench_*.py >/dev/null 2>&1; then \

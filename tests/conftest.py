@@ -125,3 +125,18 @@ def private_redis(tmp_path: Path) -> Iterator[str]:
     sock = embedded.start_redis(directory, persistent=False)
     yield f"unix://{sock}?db=0"
     embedded.stop_redis(directory)
+
+
+@pytest.fixture
+def shot(tmp_path: Path) -> Any:
+    """Screenshot a page: into SCREENSHOTS_DIR (`make screenshots` writes docs/screenshots/), else a temp folder."""
+    folder = Path(os.environ["SCREENSHOTS_DIR"]) if os.environ.get("SCREENSHOTS_DIR") else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Any, name: str, *, full_page: bool = True) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        assert path.stat().st_size > 1000  # a real picture, not an empty frame
+        return path
+
+    return take

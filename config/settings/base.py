@@ -295,6 +295,7 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set used by several fields.
     "ENUM_NAME_OVERRIDES": {
         "TransferStatusEnum": "bureau.choices.TransferStatus",
+        "ChainSegmentEnum": "core.choices.ChainSegment",
         "ApplicationStatusEnum": "funds.choices.ApplicationStatus",
         "ProgrammeStatusEnum": "funds.choices.ProgrammeStatus",
         "PolicyStatusEnum": "policies.choices.PolicyStatus",

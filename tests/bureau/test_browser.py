@@ -15,7 +15,7 @@ def sign_in(page, base, username):
     page.wait_for_url(f"{base}/")
 
 
-def test_bureau_staff_advance_a_transfer_and_see_the_timeline_change(live_server, page, tmp_path):
+def test_bureau_staff_advance_a_transfer_and_see_the_timeline_change(live_server, page, shot):
     demo.seed()
     transfer = Transfer.objects.get(person__name="李国栋")
     assert transfer.status == TransferStatus.VIRTUAL
@@ -36,7 +36,7 @@ def test_bureau_staff_advance_a_transfer_and_see_the_timeline_change(live_server
     assert "实体划转期" in timeline.last.inner_text()
     assert "2027-03-01" in timeline.last.inner_text()
     assert page.locator("#transfer-status").inner_text() == "实体划转期"
-    page.screenshot(path=str(tmp_path / "transfer.png"), full_page=True)
+    shot(page, "bureau-staff-transfer")
     transfer.refresh_from_db()
     assert transfer.status == TransferStatus.PHYSICAL
 

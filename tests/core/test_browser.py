@@ -5,7 +5,7 @@ from bureau import demo
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def test_demo_user_signs_in_and_sees_the_home_page_in_chinese(live_server, page, tmp_path):
+def test_demo_user_signs_in_and_sees_the_home_page_in_chinese(live_server, page, shot):
     demo.seed()
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
@@ -22,7 +22,7 @@ def test_demo_user_signs_in_and_sees_the_home_page_in_chinese(live_server, page,
     # Bootstrap's styles are served by the portal: the navbar is coloured, not a bare list.
     colour = page.locator("nav.navbar").evaluate("el => getComputedStyle(el).backgroundColor")
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
-    page.screenshot(path=str(tmp_path / "home.png"))
+    shot(page, "leader-home", full_page=False)
 
 
 def test_switching_to_english_in_the_browser(live_server, page):

@@ -10,7 +10,7 @@ from tests.datacenter.factories import city_with_center, credit_code, csv_bytes,
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.worker]
 
 
-def test_a_department_uploads_a_gb18030_csv_and_watches_the_job_finish(live_server, page, worker_queue, tmp_path):
+def test_a_department_uploads_a_gb18030_csv_and_watches_the_job_finish(live_server, page, worker_queue, tmp_path, shot):
     units = city_with_center()
     dataset = make_dataset(units["commerce"])
     user = UserFactory(roles=[Role.DIVISION_STAFF], unit=units["commerce"])
@@ -35,4 +35,4 @@ def test_a_department_uploads_a_gb18030_csv_and_watches_the_job_finish(live_serv
     assert page.get_by_text("不是有效的统一社会信用代码").is_visible()
     assert Record.objects.filter(dataset=dataset).count() == 500
     assert Record.objects.get(key=credit_code(7)).payload["name"] == "温州鞋业7号"
-    page.screenshot(path=str(tmp_path / "job.png"))
+    shot(page, "department-upload-job")

@@ -10,7 +10,7 @@ from tests.funds.conftest import SCORES, new_application
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def test_bureau_staff_take_an_application_to_approval_and_the_dashboard_changes(live_server, page, fund, tmp_path):
+def test_bureau_staff_take_an_application_to_approval_and_the_dashboard_changes(live_server, page, fund, shot):
     application = new_application(fund, requested=300_000_00)
     services.application_submit(actor=fund["staff"], application=application, today=datetime.date(2026, 3, 2))
     base = live_server.url
@@ -42,9 +42,11 @@ def test_bureau_staff_take_an_application_to_approval_and_the_dashboard_changes(
     page.get_by_role("button", name="记录决定").click()
     page.get_by_text("操作完成").wait_for()
     assert page.locator("#application-status").inner_text() == "公示中"
-    page.screenshot(path=str(tmp_path / "application.png"), full_page=True)
+    shot(page, "bureau-staff-fund-application")
 
     page.goto(f"{base}/funds/?year=2026")
     assert page.locator("#total-committed").inner_text().startswith("25.00")  # 万元
+    page.locator("#chart-programmes canvas").first.wait_for()
+    shot(page, "leader-fund-dashboard")
     application.refresh_from_db()
     assert application.status == S.PUBLIC_NOTICE

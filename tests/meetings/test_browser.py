@@ -20,7 +20,7 @@ def sign_in(page, live_server, user):
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_recording_division_files_minutes_and_owner_posts_progress(live_server, page):
+def test_recording_division_files_minutes_and_owner_posts_progress(live_server, page, shot):
     world = build_world()
     meeting = held_meeting(world)
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmations before each step
@@ -73,3 +73,4 @@ def test_recording_division_files_minutes_and_owner_posts_progress(live_server, 
     page.get_by_role("link", name="成员单位统计").click()
     page.wait_for_selector('#member-chart[data-rendered="true"] canvas')
     assert page.locator("table").get_by_text("电子商务处").is_visible()
+    shot(page, "division-meeting-statistics")
