@@ -46,16 +46,7 @@ test-tools:
 	@scripts/ensure_test_tools
 
 test: setup test-tools
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
-	$(BIN)/python manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=config.settings.production DEBUG=false \
-	  SECRET_KEY="check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')" \
-	  ALLOWED_HOSTS=portal.example.gov.cn DATABASE_URL=postgres://check@localhost/check REDIS_URL=redis://localhost:6379/0 \
-	  $(BIN)/python manage.py check --deploy --fail-level WARNING
-	$(BIN)/python scripts/check_translations.py
-	$(BIN)/pytest
+	@scripts/check_all
 
 # Screenshots of each journey for the README, taken by the browser tests (needs CJK fonts,
 # e.g. Debian's fonts-noto-cjk, for the Chinese to show).

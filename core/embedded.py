@@ -199,9 +199,25 @@ def stop_all() -> None:
     stop(["redis", "redis-test", "postgres"])
 
 
-if __name__ == "__main__":  # `python -m core.embedded stop`
-    if sys.argv[1:] == ["stop"]:
+SERVERS = ("postgres", "redis", "redis-test")
+
+
+def running() -> list[str]:
+    """The embedded servers of this checkout that run now."""
+    names = ["postgres"] if postgres_running() else []
+    names += [name for name in SERVERS[1:] if _redis_alive(_socket_path(_redis_dir(name)))]
+    return names
+
+
+if __name__ == "__main__":  # python -m core.embedded stop | running | stop-except NAME...
+    command, names = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
+    if command == "stop":
         stop_all()
+    elif command == "running":
+        print(" ".join(running()))
+    elif command == "stop-except":
+        # Leave the machine as a run found it: stop what it started, keep what was running.
+        stop([name for name in running() if name not in names])
     else:
-        print("usage: python -m core.embedded stop", file=sys.stderr)
+        print("usage: python -m core.embedded stop | running | stop-except NAME...", file=sys.stderr)
         sys.exit(2)
