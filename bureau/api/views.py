@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,7 +10,6 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 
 from core.api.idempotency import idempotent
 
@@ -29,7 +27,7 @@ from .serializers import (
     TransferSerializer,
     UnitSerializer,
 )
-from .viewsets import ServiceModelViewSet, acting_user
+from .viewsets import ServiceModelViewSet, acting_user, validated
 
 AS_OF = OpenApiParameter("as_of", datetime.date, description="YYYY-MM-DD")
 
@@ -77,7 +75,7 @@ class AppointmentViewSet(ServiceModelViewSet[Appointment]):
     @extend_schema(request=AppointmentEndSerializer, responses=AppointmentSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str | None = None) -> Response:
-        data = _valid(AppointmentEndSerializer, request)
+        data = validated(AppointmentEndSerializer, request)
         appointment = services.appointment_end(actor=acting_user(request), appointment=self.get_object(), **data)
         return Response(AppointmentSerializer(appointment).data)
 
@@ -100,7 +98,7 @@ class TransferViewSet(ServiceModelViewSet[Transfer]):
     @idempotent
     def plan_division(self, request: Request) -> Response:
         """Plan the transfer of everyone holding a full-time post in a division, as one batch."""
-        data = _valid(TransferPlanDivisionSerializer, request)
+        data = validated(TransferPlanDivisionSerializer, request)
         transfers = services.transfer_plan_division(actor=acting_user(request), **data)
         queryset = self.get_queryset().filter(pk__in=[t.pk for t in transfers])
         return Response(TransferSerializer(queryset, many=True).data, status=status.HTTP_201_CREATED)
@@ -109,7 +107,7 @@ class TransferViewSet(ServiceModelViewSet[Transfer]):
     @action(detail=True, methods=["post"])
     @idempotent
     def advance(self, request: Request, pk: str | None = None) -> Response:
-        data = _valid(TransferAdvanceSerializer, request)
+        data = validated(TransferAdvanceSerializer, request)
         transfer = services.transfer_advance(actor=acting_user(request), transfer=self.get_object(), **data)
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)
 
@@ -117,15 +115,9 @@ class TransferViewSet(ServiceModelViewSet[Transfer]):
     @action(detail=True, methods=["post"])
     @idempotent
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        data = _valid(TransferCancelSerializer, request)
+        data = validated(TransferCancelSerializer, request)
         transfer = services.transfer_cancel(actor=acting_user(request), transfer=self.get_object(), **data)
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data, status=status.HTTP_200_OK)
-
-
-def _valid(serializer_class: type[Serializer[Any]], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _date_param(request: Request, name: str) -> datetime.date | None:

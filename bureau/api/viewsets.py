@@ -10,7 +10,7 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, Serializer
 from rest_framework.views import APIView
 
 from core.api.idempotency import idempotent
@@ -102,3 +102,10 @@ def acting_user(request: Request) -> User:
     user = request.user
     assert isinstance(user, User), "the permission classes let only signed-in users through"
     return user
+
+
+def validated(serializer_class: type[Serializer[Any]], request: Request) -> dict[str, Any]:
+    """The body of a workflow action, checked by `serializer_class` (a 400 in the error format if not)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

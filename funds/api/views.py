@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from bureau.api.viewsets import ScopedReadOnlyViewSet, ServiceModelViewSet, acting_user
+from bureau.api.viewsets import ScopedReadOnlyViewSet, ServiceModelViewSet, acting_user, validated
 from core.api.idempotency import idempotent
 
 from .. import services
@@ -83,7 +83,7 @@ class ApplicationViewSet(ServiceModelViewSet[Application]):
 
     def _step(self, request: Request, service: Any, serializer_class: type[Serializer[Any]] | None = None) -> Response:
         """Run one workflow service on the application and answer with its new state."""
-        data = _valid(serializer_class, request) if serializer_class else {}
+        data = validated(serializer_class, request) if serializer_class else {}
         application = service(actor=acting_user(request), application=self.get_object(), **data)
         return Response(ApplicationSerializer(self.get_queryset().get(pk=application.pk)).data)
 
@@ -113,7 +113,7 @@ class ApplicationViewSet(ServiceModelViewSet[Application]):
     @action(detail=True, methods=["post"])
     @idempotent
     def decide(self, request: Request, pk: str | None = None) -> Response:
-        data = _valid(ApplicationDecideSerializer, request)
+        data = validated(ApplicationDecideSerializer, request)
         application = services.application_decide(
             actor=acting_user(request), application=self.get_object(), approve=data["approve"],
             amount_fen=data["amount"], reason=data["reason"],
@@ -124,7 +124,7 @@ class ApplicationViewSet(ServiceModelViewSet[Application]):
     @action(detail=True, methods=["post"])
     @idempotent
     def object(self, request: Request, pk: str | None = None) -> Response:
-        data = _valid(ApplicationObjectSerializer, request)
+        data = validated(ApplicationObjectSerializer, request)
         objection = services.application_object(actor=acting_user(request), application=self.get_object(), **data)
         return Response(ApplicationSerializer(self.get_queryset().get(pk=objection.application_id)).data)
 
@@ -132,7 +132,7 @@ class ApplicationViewSet(ServiceModelViewSet[Application]):
     @action(detail=True, methods=["post"])
     @idempotent
     def disburse(self, request: Request, pk: str | None = None) -> Response:
-        data = _valid(ApplicationDisburseSerializer, request)
+        data = validated(ApplicationDisburseSerializer, request)
         application = services.application_disburse(
             actor=acting_user(request), application=self.get_object(), amount_fen=data["amount"],
             tranche_key=data["tranche_key"],
@@ -156,9 +156,3 @@ class ApplicationViewSet(ServiceModelViewSet[Application]):
     @idempotent
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         return self._step(request, services.application_cancel, ApplicationReasonSerializer)
-
-
-def _valid(serializer_class: type[Serializer[Any]], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
