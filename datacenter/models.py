@@ -173,18 +173,28 @@ class Record(models.Model):
 
     scope_unit_field = "dataset__owner_unit"
 
-    dataset = models.ForeignKey(DataSet, verbose_name=_("data set"), on_delete=models.CASCADE, related_name="records")
+    # No database constraint and no index of their own on the foreign keys: a load inserts hundreds of
+    # thousands of rows in one statement, and each constraint trigger or index costs it a second per million
+    # rows (measured, docs/benchmarks.md). The loader sets all three from rows it has just written or locked
+    # in the same transaction (the data set's running job; the enterprise upsert runs first); a data set or
+    # job that has records is never deleted (jobs protect their data set). The unique (data set, key) index
+    # serves the data set's lookups and the explicit index below the enterprise profile's.
+    dataset = models.ForeignKey(
+        DataSet,
+        verbose_name=_("data set"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="records",
+    )
     key = models.TextField(_("natural key"))
     payload = models.JSONField(_("values"))
-    # No database constraint on these two: a load inserts hundreds of thousands of rows in one statement,
-    # and a constraint trigger per row and key would double its cost. The loader sets both from rows it has
-    # just written in the same transaction (the enterprise upsert runs first; the job is the running one),
-    # and neither enterprises nor jobs with records are ever deleted.
     enterprise = models.ForeignKey(
         Enterprise,
         verbose_name=_("enterprise"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="records",
@@ -194,6 +204,7 @@ class Record(models.Model):
         verbose_name=_("loaded by"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     line = models.PositiveIntegerField(_("source line"))
@@ -210,6 +221,7 @@ class Record(models.Model):
                 violation_error_message=_("A data set holds one record per natural key."),
             )
         ]
+        indexes = [models.Index(fields=["enterprise"], name="record_enterprise")]
 
     def __str__(self) -> str:
         return self.key

@@ -192,6 +192,26 @@ def test_ambiguous_numbers_are_rejected(dataset):
     assert {f for _l, f, _r in errors_of(job)} == {"employees", "revenue"}
 
 
+def test_number_forms_postgresql_takes_but_a_department_never_means_are_rejected(dataset):
+    # PostgreSQL's own number input reads all of these; the loader must not let it.
+    odd = ["0x1F", "1_000", "1e5", "NaN", "Infinity", "+-5", "5-", "99999999999999999999"]
+    rows = [row(i) for i in range(300)] + [row(500 + i, employees=v) for i, v in enumerate(odd)]
+    rows += [row(600, revenue="1e3"), row(601, revenue="NaN"), row(602, revenue="1.2.3"), row(603, revenue=".")]
+    job = load(dataset, csv_bytes(rows))
+    assert job.status == "succeeded", job.error
+    assert job.rows_rejected == len(odd) + 4, errors_of(job)
+    assert {f for _l, f, _r in errors_of(job)} == {"employees", "revenue"}
+    assert Record.objects.count() == 300
+
+
+def test_signs_and_bare_points_in_plain_numbers_are_read(dataset):
+    job = load(dataset, csv_bytes([row(1, employees="+12", revenue=".5"), row(2, employees="-0", revenue="-3.")]))
+    assert job.status == "succeeded", errors_of(job)
+    values = {r.key: r.payload for r in Record.objects.all()}
+    assert (values[credit_code(1)]["employees"], values[credit_code(1)]["revenue"]) == (12, 0.5)
+    assert (values[credit_code(2)]["employees"], values[credit_code(2)]["revenue"]) == (0, -3)
+
+
 def test_invalid_credit_codes_are_rejected_with_the_reason(dataset):
     rows = [row(i) for i in range(40)] + [row(70, credit_code=bad_credit_code(70))]
     job = load(dataset, csv_bytes(rows))
