@@ -7,7 +7,9 @@ For each size it writes a CSV of about 10 columns (100,000 enterprises' credit c
 then in the same run measures
   (a) the portal: upload stored and hashed, job run by a real Celery worker process (solo pool)
       until it has succeeded, the worker's peak resident memory (VmHWM) read from /proc;
-  (b) the physical limit: COPY of the same file into an unindexed table of text columns.
+  (b) the physical limit: COPY of the same file into an unindexed table of text columns;
+  (c) the storage floor: building the records' JSONB payloads and inserting the built rows into an
+      empty table shaped like the records table, with no validation at all.
 It uses a database of its own (created and dropped here), on the embedded or configured server.
 """
 
@@ -105,6 +107,41 @@ def raw_copy(path: Path) -> float:
     return elapsed
 
 
+def storage_floor(path: Path) -> dict[str, float]:
+    """What storing the rows alone costs, with no validation: the floor under any job writing records.
+
+    On the same file: COPY into text columns, then (1) building the ten JSONB payloads, (2) inserting the
+    prebuilt rows, ordered by key, into an empty table shaped like datacenter_record with its indexes.
+    """
+    cols = ", ".join(f"{f['name']} text" for f in FIELDS)
+    payload = ", ".join(
+        f"'{f['name']}', "
+        + {"integer": f"{f['name']}::bigint", "decimal": f"{f['name']}::numeric", "boolean": f"{f['name']} = '是'"}.get(
+            str(f["type"]), f["name"]
+        )
+        for f in FIELDS
+    )
+    out: dict[str, float] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS floor_raw, floor_rows, floor_records; CREATE TABLE floor_raw ({cols})")
+        with path.open("rb") as f:
+            cursor.copy_expert("COPY floor_raw FROM STDIN WITH (FORMAT csv, HEADER true)", f, 256 * 1024)
+        cursor.execute("SET work_mem = '128MB'")
+        started = time.monotonic()
+        built = f"SELECT credit_code || chr(31) || month AS key, credit_code, jsonb_build_object({payload}) AS payload"
+        cursor.execute(f"CREATE TABLE floor_rows AS {built} FROM floor_raw")
+        out["payloads"] = time.monotonic() - started
+        cursor.execute("CREATE TABLE floor_records (LIKE datacenter_record INCLUDING ALL)")
+        started = time.monotonic()
+        cursor.execute(
+            "INSERT INTO floor_records (dataset_id, key, payload, enterprise_id, job_id, line, first_loaded_at, "
+            "updated_at) SELECT 1, key, payload, credit_code, 1, 0, now(), now() FROM floor_rows ORDER BY key"
+        )
+        out["insert"] = time.monotonic() - started
+        cursor.execute("DROP TABLE floor_raw, floor_rows, floor_records; RESET work_mem")
+    return out
+
+
 def peak_rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
@@ -187,6 +224,10 @@ def main() -> None:
             print(f"  portal / raw COPY speed: {ratio:.2f}")
             print(f"  worker peak RSS: {p['peak_mb']:.0f} MB (idle {p['idle_mb']:.0f} MB)")
             print(f"  steps inside the job (s): {timings}")
+            floor = storage_floor(path)
+            print(f"  storage floor, no validation: building the JSONB payloads {floor['payloads']:.1f} s, "
+                  f"inserting the built rows into an empty records table {floor['insert']:.1f} s "
+                  f"(together {copy_s / (floor['payloads'] + floor['insert']):.2f} of raw COPY's speed)")  # fmt: skip
     finally:
         connection.close()
         teardown_databases(config, verbosity=0)
