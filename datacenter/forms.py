@@ -83,6 +83,21 @@ class DataSetForm(SchemaForm):
             self.fields["owner_unit"].queryset = units  # type: ignore[attr-defined]
 
 
+class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name)
+
+
+class ShareForm(forms.Form):
+    unit = UnitChoiceField(label=_("Share with"), queryset=Unit.objects.none(),
+                           help_text=_("The unit and the units below it may read the data set and its records."))  # fmt: skip
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("CSV (UTF-8 or GB18030), XLSX with one sheet, or JSON lines."))
 

@@ -9,9 +9,21 @@ from django.db.models import Model, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from bureau.models import User
-from bureau.permissions import restrict
+from bureau.choices import UnitKind
+from bureau.models import Unit
+from bureau.permissions import restrict, unit_granted
 
-from .models import DataSet, Enterprise, Indicator, IndicatorValue, IngestionJob, JobError, Record
+from .models import (
+    DataSet,
+    DataSetShare,
+    Enterprise,
+    Indicator,
+    IndicatorValue,
+    IngestionJob,
+    JobError,
+    Record,
+    SchemaVersion,
+)
 from .permissions import sensitive_visible_q
 
 M = TypeVar("M", bound=Model)
@@ -19,11 +31,15 @@ AnyUser = User | AnonymousUser
 
 
 def granted_datasets(user: AnyUser, action: str = "view") -> QuerySet[DataSet]:
+    """Data sets granted to the user alone (guardian) or, to read, shared with the user's unit."""
     if not user.is_authenticated:
         return DataSet.objects.none()
-    return get_objects_for_user(
+    granted = get_objects_for_user(
         user, f"datacenter.{action}_dataset", klass=DataSet, accept_global_perms=False, with_superuser=False
     )
+    if action != "view":
+        return granted
+    return DataSet.objects.filter(Q(pk__in=granted.values("pk")) | Q(pk__in=unit_granted(DataSet, user).values("pk")))
 
 
 def dataset_list(*, user: AnyUser, action: str = "view") -> QuerySet[DataSet]:
@@ -42,6 +58,36 @@ def _in_visible_datasets(queryset: QuerySet[M], user: AnyUser, path: str) -> Que
     if user.is_authenticated and user.has_perm(model_perm):
         return scoped | queryset.filter(**{f"{path}__in": granted})
     return scoped
+
+
+# Units a sensitive data set may be opened to: government units that work with data, not enterprises,
+# associations or the leading group (whose members read through their own units).
+SHAREABLE_KINDS = (UnitKind.BUREAU, UnitKind.DIVISION, UnitKind.DEPARTMENT, UnitKind.DEPARTMENT_DIVISION,
+                   UnitKind.COUNTY_BUREAU, UnitKind.ZONE_BUREAU)  # fmt: skip
+
+
+def share_candidates(*, dataset: DataSet) -> QuerySet[Unit]:
+    """Units the data set can be shared with: active government units that do not see it already.
+
+    Not the owner department and the units below it, not the center (both read it anyway), not a unit it is
+    shared with already, nor one below such a unit.
+    """
+    owner = dataset.owner_unit
+    shared = list(DataSetShare.objects.filter(dataset=dataset).values_list("unit__path", flat=True))
+    units = Unit.objects.filter(kind__in=SHAREABLE_KINDS, is_active=True).exclude(path__startswith=owner.path)
+    for path in [*shared, *Unit.objects.filter(kind=UnitKind.CENTER).values_list("path", flat=True)]:
+        units = units.exclude(path__startswith=path)
+    return units.select_related("parent").order_by("path")
+
+
+def dataset_shares(*, user: AnyUser, dataset: DataSet) -> QuerySet[DataSetShare]:
+    """Whom a data set is shared with, for those who may read the shares (the center, leaders, bureau staff)."""
+    visible = dataset_list(user=user).filter(pk=dataset.pk).values("pk")
+    return (
+        restrict(DataSetShare.objects.filter(dataset__in=visible), user)
+        .select_related("unit__parent", "shared_by")
+        .order_by("created_at", "id")
+    )
 
 
 def record_list(*, user: AnyUser, dataset: DataSet, filters: dict[str, Any] | None = None) -> QuerySet[Record]:

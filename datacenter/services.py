@@ -20,7 +20,6 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
 
 from bureau.choices import UnitKind
 from bureau.models import Unit, User
@@ -36,7 +35,7 @@ from .choices import (
     Sensitivity,
     SourceFormat,
 )
-from .models import DataSet, Enterprise, Indicator, IngestionJob, JobError, SchemaVersion
+from .models import DataSet, DataSetShare, Enterprise, Indicator, IngestionJob, JobError, SchemaVersion
 from .permissions import is_center_member
 from .sizes import classify
 
@@ -152,15 +151,37 @@ def schema_change(
 
 
 @transaction.atomic
-def dataset_share(*, dataset: DataSet, unit: Unit, actor: Actor) -> int:
-    """Let the people of one unit see a (sensitive) data set: a guardian grant each. Returns how many."""
+def dataset_share(*, dataset: DataSet, unit: Unit, actor: Actor) -> DataSetShare:
+    """Open a sensitive data set to one more unit (and the units below it), to read; recorded in the history."""
+    from .selectors import share_candidates
+
+    dataset = DataSet.objects.select_for_update().select_related("owner_unit").get(pk=dataset.pk)
     if actor is not None:
         check(actor, "change", dataset)
         _require_center(actor)
-    users = list(User.objects.filter(unit=unit, is_active=True))
-    for user in users:
-        assign_perm("datacenter.view_dataset", user, dataset)
-    return len(users)
+    if dataset.sensitivity != Sensitivity.SENSITIVE:
+        raise ValidationError(
+            {"unit": _("Only a sensitive data set is shared with single units; the others follow the units' scope.")}
+        )
+    if DataSetShare.objects.filter(dataset=dataset, unit=unit).exists():
+        raise ValidationError({"unit": _("The data set is already shared with this unit.")})
+    if not share_candidates(dataset=dataset).filter(pk=unit.pk).exists():
+        raise ValidationError(
+            {"unit": _("Choose a department, division or bureau that does not read the data set already.")}
+        )
+    return DataSetShare.objects.create(dataset=dataset, unit=unit, shared_by=actor)
+
+
+@transaction.atomic
+def dataset_unshare(*, dataset: DataSet, unit: Unit, actor: Actor) -> None:
+    """Take back a share: the unit's people no longer see the data set or its records."""
+    dataset = DataSet.objects.select_for_update().get(pk=dataset.pk)
+    if actor is not None:
+        check(actor, "change", dataset)
+        _require_center(actor)
+    deleted, _rows = DataSetShare.objects.filter(dataset=dataset, unit=unit).delete()
+    if not deleted:
+        raise ValidationError({"unit": _("The data set is not shared with this unit.")})
 
 
 # --- uploads and jobs ---------------------------------------------------------------------

@@ -20,7 +20,7 @@ from core.permissions import require_perm
 
 from . import exports, selectors, services
 from .filtersets import DataSetFilterSet, EnterpriseFilterSet
-from .forms import DataSetForm, IndicatorForm, SchemaForm, UploadForm, schema_to_text
+from .forms import DataSetForm, IndicatorForm, SchemaForm, ShareForm, UploadForm, schema_to_text
 from .models import DataSet, IngestionJob
 from .permissions import is_center_member
 from .registry import build_profile
@@ -89,6 +89,49 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "datacenter/dataset_detail.html",
                   {"dataset": dataset, "schema": schema, "form": form, "jobs": jobs, "versions": versions,
                    "is_center": is_center_member(request.user)})  # fmt: skip
+
+
+def _managed_dataset(request: HttpRequest, pk: int) -> DataSet:
+    """A data set the user may change, for the center's own pages (a 404 if not visible, a 403 if not the center)."""
+    dataset = get_object_or_404(selectors.dataset_list(user=request.user, action="change"), pk=pk)
+    if not is_center_member(request.user):
+        raise PermissionDenied
+    return dataset
+
+
+@login_required
+@require_perm("datacenter.change_dataset")
+def dataset_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    """Whom a sensitive data set is shared with; share it with one more unit."""
+    dataset = _managed_dataset(request, pk)
+    form = ShareForm(request.POST or None, units=selectors.share_candidates(dataset=dataset))
+    if request.method == "POST" and form.is_valid():
+        try:
+            share = services.dataset_share(dataset=dataset, unit=form.cleaned_data["unit"], actor=_user(request))
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The data set is shared with %(unit)s.") % {"unit": share.unit.full_name})
+            return redirect("datacenter:sharing", pk=dataset.pk)
+    shares = selectors.dataset_shares(user=request.user, dataset=dataset)
+    return render(request, "datacenter/sharing.html", {"dataset": dataset, "form": form, "shares": shares})
+
+
+@login_required
+@require_perm("datacenter.change_dataset")
+def dataset_unshare(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
+    """Revoke a share, after a confirmation page."""
+    dataset = _managed_dataset(request, pk)
+    share = get_object_or_404(selectors.dataset_shares(user=request.user, dataset=dataset), unit_id=unit_id)
+    if request.method == "POST":
+        try:
+            services.dataset_unshare(dataset=dataset, unit=share.unit, actor=_user(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(unit)s no longer sees the data set.") % {"unit": share.unit.full_name})
+        return redirect("datacenter:sharing", pk=dataset.pk)
+    return render(request, "datacenter/unshare.html", {"dataset": dataset, "share": share})
 
 
 @login_required
