@@ -27,7 +27,7 @@ class DataSetSerializer(serializers.ModelSerializer[DataSet]):
 
 class DataSetShareSerializer(serializers.ModelSerializer[DataSetShare]):
     unit_name = serializers.CharField(source="unit.full_name", read_only=True)
-    shared_by = serializers.StringRelatedField()
+    shared_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
 
     class Meta:
         model = DataSetShare

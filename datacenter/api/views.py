@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, parsers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -108,7 +108,6 @@ class DataSetViewSet(ScopedReadOnlyViewSet[DataSet]):
         records = selectors.record_list(user=request.user, dataset=dataset, filters=filters)
         page = self.paginate_queryset(records)  # type: ignore[arg-type]
         return self.get_paginated_response(RecordSerializer(page, many=True).data)
-
 
     @extend_schema(methods=["GET"], request=None, responses=DataSetShareSerializer(many=True))
     @extend_schema(methods=["POST"], request=ShareRequestSerializer, responses={201: DataSetShareSerializer})

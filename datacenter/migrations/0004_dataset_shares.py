@@ -8,66 +8,184 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bureau', '0005_person_job_title'),
-        ('datacenter', '0003_shared_chain_segment'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("bureau", "0005_person_job_title"),
+        ("datacenter", "0003_shared_chain_segment"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataSetShare',
+            name="DataSetShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='shared at')),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='datacenter.dataset', verbose_name='data set')),
-                ('shared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='shared by')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shared_data_sets', to='bureau.unit', verbose_name='shared with')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="shared at")),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shares",
+                        to="datacenter.dataset",
+                        verbose_name="data set",
+                    ),
+                ),
+                (
+                    "shared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="shared by",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shared_data_sets",
+                        to="bureau.unit",
+                        verbose_name="shared with",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data set share',
-                'verbose_name_plural': 'data set shares',
-                'ordering': ['dataset', 'created_at', 'id'],
+                "verbose_name": "data set share",
+                "verbose_name_plural": "data set shares",
+                "ordering": ["dataset", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DataSetShareEvent',
+            name="DataSetShareEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='shared at')),
-                ('dataset', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='datacenter.dataset', verbose_name='data set')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='datacenter.datasetshare')),
-                ('shared_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='shared by')),
-                ('unit', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='bureau.unit', verbose_name='shared with')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="shared at")),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="datacenter.dataset",
+                        verbose_name="data set",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="datacenter.datasetshare",
+                    ),
+                ),
+                (
+                    "shared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="shared by",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="bureau.unit",
+                        verbose_name="shared with",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='datasetshare',
-            constraint=models.UniqueConstraint(fields=('dataset', 'unit'), name='datasetshare_unique_unit', violation_error_message='The data set is already shared with this unit.'),
+            model_name="datasetshare",
+            constraint=models.UniqueConstraint(
+                fields=("dataset", "unit"),
+                name="datasetshare_unique_unit",
+                violation_error_message="The data set is already shared with this unit.",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='datasetshare',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "datacenter_datasetshareevent" ("created_at", "dataset_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "shared_by_id", "unit_id") VALUES (NEW."created_at", NEW."dataset_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."shared_by_id", NEW."unit_id"); RETURN NULL;', hash='29f5cffe0770d7e87967e52b33cfe70ac5e2f548', operation='INSERT', pgid='pgtrigger_insert_insert_58f8c', table='datacenter_datasetshare', when='AFTER')),
+            model_name="datasetshare",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "datacenter_datasetshareevent" ("created_at", "dataset_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "shared_by_id", "unit_id") VALUES (NEW."created_at", NEW."dataset_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."shared_by_id", NEW."unit_id"); RETURN NULL;',
+                    hash="29f5cffe0770d7e87967e52b33cfe70ac5e2f548",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_58f8c",
+                    table="datacenter_datasetshare",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='datasetshare',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "datacenter_datasetshareevent" ("created_at", "dataset_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "shared_by_id", "unit_id") VALUES (NEW."created_at", NEW."dataset_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."shared_by_id", NEW."unit_id"); RETURN NULL;', hash='c38ba958a8fb61d2b514bfb521106f17e3f117f8', operation='UPDATE', pgid='pgtrigger_update_update_08d07', table='datacenter_datasetshare', when='AFTER')),
+            model_name="datasetshare",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "datacenter_datasetshareevent" ("created_at", "dataset_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "shared_by_id", "unit_id") VALUES (NEW."created_at", NEW."dataset_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."shared_by_id", NEW."unit_id"); RETURN NULL;',
+                    hash="c38ba958a8fb61d2b514bfb521106f17e3f117f8",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_08d07",
+                    table="datacenter_datasetshare",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='datasetshare',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "datacenter_datasetshareevent" ("created_at", "dataset_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "shared_by_id", "unit_id") VALUES (OLD."created_at", OLD."dataset_id", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."shared_by_id", OLD."unit_id"); RETURN NULL;', hash='49ef4c0d571d3124b2941aba434020295c0609e9', operation='DELETE', pgid='pgtrigger_delete_delete_437be', table='datacenter_datasetshare', when='AFTER')),
+            model_name="datasetshare",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "datacenter_datasetshareevent" ("created_at", "dataset_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "shared_by_id", "unit_id") VALUES (OLD."created_at", OLD."dataset_id", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."shared_by_id", OLD."unit_id"); RETURN NULL;',
+                    hash="49ef4c0d571d3124b2941aba434020295c0609e9",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_437be",
+                    table="datacenter_datasetshare",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='datasetshareevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='015b2ce7b5a30a8a6190f3b4db7af7913a1b64f9', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_a8687', table='datacenter_datasetshareevent', when='BEFORE')),
+            model_name="datasetshareevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="015b2ce7b5a30a8a6190f3b4db7af7913a1b64f9",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_a8687",
+                    table="datacenter_datasetshareevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

@@ -66,7 +66,8 @@ def test_sharing_and_revoking_are_kept_in_the_history_with_who_did_it(world):
     events = list(share_events())
     assert [e.pgh_label for e in events] == ["insert", "delete"]
     assert all(e.pgh_context.metadata["user"] == world["staff"].pk for e in events)
-    assert events[0].unit_id == world["eitc"].pk and events[0].shared_by_id == world["staff"].pk
+    assert events[0].unit_id == world["eitc"].pk
+    assert events[0].shared_by_id == world["staff"].pk
 
 
 def test_only_the_center_shares_and_revokes(world):
@@ -141,7 +142,7 @@ def test_a_bad_share_shows_on_the_form_and_saves_nothing(world, client):
     client.force_login(world["staff"])
     response = client.post(f"/datacenter/datasets/{world['secret'].pk}/sharing/", {"unit": world["commerce"].pk})
     assert response.status_code == 200
-    assert "有效选项" in response.content.decode()  # the owner is not among the choices
+    assert "该选择不在可用的选项中" in response.content.decode()  # the owner is not among the choices
     assert not DataSetShare.objects.exists()
 
 
