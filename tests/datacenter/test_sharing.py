@@ -189,3 +189,15 @@ def test_the_api_lists_shares_and_revokes(world, django_assert_max_num_queries):
     assert api.delete(f"{url}{world['eitc'].pk}/").status_code == 204
     assert api.delete(f"{url}{world['eitc'].pk}/").status_code == 400
     assert api.get(url).json() == []
+
+
+def test_the_shared_units_api_client_reads_the_records_while_shared(world):
+    client = APIClient()
+    client.force_authenticate(UserFactory(roles=[Role.API_CLIENT], unit=world["eitc"]))
+    records = f"/api/v1/datasets/{world['secret'].pk}/records/"
+    assert client.get(records).status_code == 404
+    services.dataset_share(dataset=world["secret"], unit=world["eitc"], actor=world["staff"])
+    assert client.get(records).json()["count"] == 2
+    assert "secret" in [d["code"] for d in client.get("/api/v1/datasets/").json()["results"]]
+    services.dataset_unshare(dataset=world["secret"], unit=world["eitc"], actor=world["staff"])
+    assert client.get(records).status_code == 404
