@@ -9,7 +9,9 @@ Three layers, as in NetBox:
    within their own unit and the units below it. Rights on a unit cascade to its
    sub-units.
 3. Explicit grants on single objects (django-guardian): an expert assigned to one
-   application, a sensitive data set shared with one unit. They add to the scope.
+   application. A model may also grant reading single rows to whole units: it names
+   the lookup to those units in `unit_grants` (a sensitive data set shared with a
+   department reaches that department and the units below it). They add to the scope.
 
 Views and serializers never check roles by hand: they call `restrict()` (or use the
 API viewset base in `bureau.api.viewsets`) and `require_perm`.
@@ -119,7 +121,18 @@ def restrict(queryset: QuerySet[M], user: User | AnonymousUser, action: str = "v
     if user.is_authenticated and getattr(model, "object_grants", False):
         granted = get_objects_for_user(user, perm, klass=model, accept_global_perms=False, with_superuser=False)
         allowed |= Q(pk__in=granted.values("pk"))
+    if action == "view" and getattr(model, "unit_grants", None) and user.is_authenticated and user.has_perm(perm):
+        allowed |= Q(pk__in=unit_granted(model, user).values("pk"))
     return queryset.filter(allowed)
+
+
+def unit_granted(model: type[M], user: User | AnonymousUser) -> QuerySet[M]:
+    """Rows of a model with `unit_grants` that are granted to the user's unit or to a unit above it."""
+    lookup: str | None = getattr(model, "unit_grants", None)
+    unit: Unit | None = getattr(user, "unit", None) if user.is_authenticated else None
+    if not lookup or unit is None:
+        return model._default_manager.none()
+    return model._default_manager.filter(**{f"{lookup}__in": [*unit.ancestor_ids(), unit.pk]})
 
 
 def can(user: User | AnonymousUser, action: str, obj: Model) -> bool:

@@ -2,62 +2,97 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bureau.models import Unit
 
-from .choices import Aggregation, Frequency, Sensitivity
+from .choices import Aggregation, EnterpriseAttribute, FieldType, Frequency, Sensitivity
 from .models import DataSet, SchemaVersion
 
-SCHEMA_HELP = _(
-    "One field per line: name | label | type | required (yes/no) | values of an enumeration, separated by commas "
-    "| enterprise attribute it feeds (name, county, industry, employees, revenue). Types: text, integer, decimal, "
-    "date, boolean, enum, credit_code."
-)
+
+class SchemaFieldForm(forms.Form):
+    """One field of a schema: a row of the schema editor. The service checks the schema as a whole."""
+
+    name = forms.CharField(label=pgettext_lazy("schema field", "Name"), max_length=64,
+                           help_text=_("Lower-case letters, digits and _; it starts with a letter."))  # fmt: skip
+    label = forms.CharField(label=_("Label"), max_length=128, required=False)
+    type = forms.ChoiceField(label=_("Type"), choices=FieldType.choices, initial=FieldType.TEXT)
+    required = forms.BooleanField(label=_("Required"), required=False)
+    choices = forms.CharField(label=_("Values"), max_length=2000, required=False,
+                              help_text=_("Values of an enumeration, separated by commas."))  # fmt: skip
+    in_key = forms.BooleanField(label=_("Natural key"), required=False)
+    maps_to = forms.ChoiceField(label=_("Feeds the enterprise master"), required=False,
+                                choices=[("", "—"), *EnterpriseAttribute.choices])  # fmt: skip
+
+    def schema_field(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        values = [v.strip() for v in d["choices"].replace("，", ",").split(",") if v.strip()]
+        return {"name": d["name"].strip(), "label": d["label"].strip(), "type": d["type"], "required": d["required"],
+                "choices": values if d["type"] == FieldType.ENUM else [], "maps_to": d["maps_to"]}  # fmt: skip
 
 
-def schema_to_text(schema: SchemaVersion | None) -> str:
+class BaseSchemaFormSet(forms.BaseFormSet[SchemaFieldForm]):
+    """The schema editor: rows in order, without the deleted ones; the key is the rows marked for it."""
+
+    def rows(self) -> list[SchemaFieldForm]:
+        return list(self.ordered_forms)
+
+    def schema(self) -> tuple[list[dict[str, Any]], list[str]]:
+        fields = [form.schema_field() for form in self.rows()]
+        key = [form.cleaned_data["name"].strip() for form in self.rows() if form.cleaned_data["in_key"]]
+        return fields, key
+
+    def display_forms(self) -> list[SchemaFieldForm]:
+        """The rows in the order the user gave them (a form sent back with errors keeps its order)."""
+        if not self.is_bound:
+            return list(self.forms)
+
+        def position(item: tuple[int, Any]) -> tuple[int, int]:
+            index, form = item
+            raw = str(form["ORDER"].value() or "")
+            return (int(raw) if raw.isdigit() else 1_000_000, index)
+
+        return [form for _index, form in sorted(enumerate(self.forms), key=position)]
+
+    def show_problems(self, exc: ValidationError) -> None:
+        """Put the service's problems on the rows and cells they belong to."""
+        rows = self.rows()
+        problems = getattr(exc, "problems", None)
+        if problems is None:
+            self.non_form_errors().extend(exc.messages)
+            return
+        for row, column, message in problems:
+            if row is None or row >= len(rows):
+                self.non_form_errors().append(message)
+            else:
+                rows[row].add_error(column if column in rows[row].fields else None, message)
+
+
+SchemaFormSet = forms.formset_factory(SchemaFieldForm, formset=BaseSchemaFormSet, extra=1, can_order=True,
+                                      can_delete=True, max_num=200, validate_max=True)  # fmt: skip
+
+
+def schema_initial(schema: SchemaVersion | None) -> list[dict[str, Any]]:
+    """The editor's rows for a saved schema version."""
     if schema is None:
-        return ""
-    lines = []
-    for f in schema.fields:
-        required = "yes" if f.get("required") else "no"
-        lines.append(" | ".join([f["name"], f.get("label", ""), f["type"], required, ",".join(f.get("choices") or []),
-                                 f.get("maps_to", "")]).rstrip(" |"))  # fmt: skip
-    return "\n".join(lines)
+        return []
+    key = list(schema.natural_key)
+    return [{"name": f["name"], "label": f.get("label", ""), "type": f["type"], "required": bool(f.get("required")),
+             "choices": ", ".join(f.get("choices") or []), "in_key": f["name"] in key, "maps_to": f.get("maps_to", ""),
+             "ORDER": i} for i, f in enumerate(schema.fields, start=1)]  # fmt: skip
 
 
-def parse_schema(text: str) -> list[dict[str, Any]]:
-    fields = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")] + [""] * 6
-        fields.append({"name": parts[0], "label": parts[1], "type": parts[2] or "text",
-                       "required": parts[3].lower() in ("yes", "y", "true", "1", "是"),
-                       "choices": [c.strip() for c in parts[4].replace("，", ",").split(",") if c.strip()],
-                       "maps_to": parts[5]})  # fmt: skip
-    return fields
+def schema_formset(data: Any, schema: SchemaVersion | None = None) -> BaseSchemaFormSet:
+    """The editor for a data set's schema (its current version), or for a new data set's."""
+    return cast(BaseSchemaFormSet, SchemaFormSet(data, initial=schema_initial(schema) or None, prefix="fields"))
 
 
-class SchemaForm(forms.Form):
-    schema = forms.CharField(label=pgettext_lazy("schema", "Fields"),
-                             widget=forms.Textarea(attrs={"rows": 10, "class": "font-monospace"}),
-                             help_text=SCHEMA_HELP)  # fmt: skip
-    natural_key = forms.CharField(label=_("Natural key"), help_text=_("Field names, separated by commas."))
-
-    def schema_fields(self) -> list[dict[str, Any]]:
-        return parse_schema(self.cleaned_data["schema"])
-
-    def key_fields(self) -> list[str]:
-        return [k.strip() for k in self.cleaned_data["natural_key"].split(",") if k.strip()]
-
-
-class DataSetForm(SchemaForm):
+class DataSetForm(forms.Form):
     owner_unit = forms.ModelChoiceField(label=_("Owner department"), queryset=Unit.objects.none())
     code = forms.SlugField(label=_("Code"), max_length=64)
     name = forms.CharField(label=_("Name"), max_length=128)
@@ -74,13 +109,28 @@ class DataSetForm(SchemaForm):
         help_text=_("If the department publishes the file at an address, the center loads it nightly."),
     )
 
-    field_order = ["owner_unit", "code", "name", "description", "frequency", "sensitivity", "pull_url", "schema",
-                   "natural_key"]  # fmt: skip
-
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["owner_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
+    def label_from_instance(self, obj: Unit) -> str:
+        return str(obj.full_name)
+
+
+class ShareForm(forms.Form):
+    unit = UnitChoiceField(
+        label=_("Share with"),
+        queryset=Unit.objects.none(),
+        help_text=_("The unit and the units below it may read the data set and its records."),
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
 class UploadForm(forms.Form):

@@ -33,8 +33,9 @@ class DataSet(TimeStampedModel):
     """A department's data set registered in the center's catalogue; its rows live in `Record`."""
 
     scope_unit_field = "owner_unit"
-    # A sensitive data set can be shared with one unit's group or one user (guardian).
+    # A sensitive data set can be shared with one user (guardian) or one unit and the units below it (`shares`).
     object_grants = True
+    unit_grants = "shares__unit"
 
     owner_unit = models.ForeignKey(
         "bureau.Unit", verbose_name=_("owner department"), on_delete=models.PROTECT, related_name="data_sets"
@@ -85,6 +86,37 @@ class DataSetGroupObjectPermission(GroupObjectPermissionBase):
     """Direct per-group grants on single data sets (a unit's role group)."""
 
     content_object = models.ForeignKey(DataSet, on_delete=models.CASCADE)
+
+
+@track()
+class DataSetShare(models.Model):
+    """A sensitive data set opened by the big-data center to one more unit, and the units below it, to read."""
+
+    scope_unit_field = "dataset__owner_unit"
+
+    dataset = models.ForeignKey(DataSet, verbose_name=_("data set"), on_delete=models.CASCADE, related_name="shares")
+    unit = models.ForeignKey(
+        "bureau.Unit", verbose_name=_("shared with"), on_delete=models.PROTECT, related_name="shared_data_sets"
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("shared by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("shared at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data set share")
+        verbose_name_plural = _("data set shares")
+        ordering = ["dataset", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "unit"],
+                name="datasetshare_unique_unit",
+                violation_error_message=_("The data set is already shared with this unit."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} -> {self.unit_id}"
 
 
 @track()

@@ -6,12 +6,26 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from guardian.shortcuts import get_objects_for_user
 
-from bureau.models import User
-from bureau.permissions import restrict
+from bureau.choices import UnitKind
+from bureau.models import Unit, User
+from bureau.permissions import restrict, unit_granted
 
-from .models import DataSet, Enterprise, Indicator, IndicatorValue, IngestionJob, JobError, Record
+from .choices import EnterpriseAttribute, FieldType
+from .models import (
+    DataSet,
+    DataSetShare,
+    Enterprise,
+    Indicator,
+    IndicatorValue,
+    IngestionJob,
+    JobError,
+    Record,
+    SchemaVersion,
+)
 from .permissions import sensitive_visible_q
 
 M = TypeVar("M", bound=Model)
@@ -19,11 +33,15 @@ AnyUser = User | AnonymousUser
 
 
 def granted_datasets(user: AnyUser, action: str = "view") -> QuerySet[DataSet]:
+    """Data sets granted to the user alone (guardian) or, to read, shared with the user's unit."""
     if not user.is_authenticated:
         return DataSet.objects.none()
-    return get_objects_for_user(
+    granted = get_objects_for_user(
         user, f"datacenter.{action}_dataset", klass=DataSet, accept_global_perms=False, with_superuser=False
     )
+    if action != "view":
+        return granted
+    return DataSet.objects.filter(Q(pk__in=granted.values("pk")) | Q(pk__in=unit_granted(DataSet, user).values("pk")))
 
 
 def dataset_list(*, user: AnyUser, action: str = "view") -> QuerySet[DataSet]:
@@ -42,6 +60,106 @@ def _in_visible_datasets(queryset: QuerySet[M], user: AnyUser, path: str) -> Que
     if user.is_authenticated and user.has_perm(model_perm):
         return scoped | queryset.filter(**{f"{path}__in": granted})
     return scoped
+
+
+# Units a sensitive data set may be opened to: government units that work with data, not enterprises,
+# associations or the leading group (whose members read through their own units).
+SHAREABLE_KINDS = (UnitKind.BUREAU, UnitKind.DIVISION, UnitKind.DEPARTMENT, UnitKind.DEPARTMENT_DIVISION,
+                   UnitKind.COUNTY_BUREAU, UnitKind.ZONE_BUREAU)  # fmt: skip
+
+
+def share_candidates(*, dataset: DataSet) -> QuerySet[Unit]:
+    """Units the data set can be shared with: active government units that do not see it already.
+
+    Not the owner department and the units below it, not the center (both read it anyway), not a unit it is
+    shared with already, nor one below such a unit.
+    """
+    owner = dataset.owner_unit
+    shared = list(DataSetShare.objects.filter(dataset=dataset).values_list("unit__path", flat=True))
+    units = Unit.objects.filter(kind__in=SHAREABLE_KINDS, is_active=True).exclude(path__startswith=owner.path)
+    for path in [*shared, *Unit.objects.filter(kind=UnitKind.CENTER).values_list("path", flat=True)]:
+        units = units.exclude(path__startswith=path)
+    return units.select_related("parent").order_by("path")
+
+
+def dataset_shares(*, user: AnyUser, dataset: DataSet) -> QuerySet[DataSetShare]:
+    """Whom a data set is shared with, for those who may read the shares (the center, leaders, bureau staff)."""
+    visible = dataset_list(user=user).filter(pk=dataset.pk).values("pk")
+    return (
+        restrict(DataSetShare.objects.filter(dataset__in=visible), user)
+        .select_related("unit__parent", "shared_by")
+        .order_by("created_at", "id")
+    )
+
+
+def schema_versions(*, user: AnyUser, dataset: DataSet) -> QuerySet[SchemaVersion]:
+    visible = dataset_list(user=user).filter(pk=dataset.pk).values("pk")
+    return (
+        restrict(SchemaVersion.objects.filter(dataset__in=visible), user)
+        .select_related("created_by")
+        .order_by("-version")
+    )
+
+
+def field_type_label(value: str) -> str:
+    return str(FieldType(value).label) if value in FieldType.values else value
+
+
+def _describe(f: dict[str, Any]) -> str:
+    return _("“%(name)s” (%(type)s)") % {"name": f["name"], "type": field_type_label(f["type"])}
+
+
+def schema_diff(old: SchemaVersion | None, new: SchemaVersion) -> list[str]:
+    """What changed from one schema version to the next, one sentence each."""
+    if old is None:
+        return [_("First version: %(n)d fields, natural key %(key)s.")
+                % {"n": len(new.fields), "key": ", ".join(new.natural_key)}]  # fmt: skip
+    before = {f["name"]: f for f in old.fields}
+    after = {f["name"]: f for f in new.fields}
+    changes = [_("Field %(field)s added.") % {"field": _describe(f)} for f in new.fields if f["name"] not in before]
+    changes += [_("Field %(field)s removed.") % {"field": _describe(f)} for f in old.fields if f["name"] not in after]
+    yes_no = {True: _("required"), False: _("optional")}
+    attributes = dict(EnterpriseAttribute.choices)
+    for f in new.fields:
+        was = before.get(f["name"])
+        if was is None:
+            continue
+        parts = []
+        if was["type"] != f["type"]:
+            parts.append(
+                _("type %(old)s → %(new)s") % {"old": field_type_label(was["type"]), "new": field_type_label(f["type"])}
+            )
+        if (was.get("label") or "") != (f.get("label") or ""):
+            parts.append(
+                _("label “%(old)s” → “%(new)s”") % {"old": was.get("label") or "", "new": f.get("label") or ""}
+            )
+        if bool(was.get("required")) != bool(f.get("required")):
+            parts.append(str(yes_no[bool(f.get("required"))]))
+        if (was.get("choices") or []) != (f.get("choices") or []):
+            parts.append(_("values %(old)s → %(new)s") % {"old": ", ".join(was.get("choices") or []) or "—",
+                                                          "new": ", ".join(f.get("choices") or []) or "—"})  # fmt: skip
+        if (was.get("maps_to") or "") != (f.get("maps_to") or ""):
+            fed = [attributes.get(field.get("maps_to") or "", "—") for field in (was, f)]
+            parts.append(_("feeds %(old)s → %(new)s") % {"old": fed[0], "new": fed[1]})
+        if parts:
+            changes.append(
+                _("Field “%(name)s”: %(changes)s.")
+                % {"name": f["name"], "changes": pgettext("list separator", "; ").join(parts)}
+            )
+    common = [n for n in before if n in after]
+    if common != [n for n in after if n in before]:
+        changes.append(_("Fields reordered."))
+    if list(old.natural_key) != list(new.natural_key):
+        changes.append(_("Natural key %(old)s → %(new)s.") % {"old": ", ".join(old.natural_key),
+                                                             "new": ", ".join(new.natural_key)})  # fmt: skip
+    return changes
+
+
+def schema_history(*, user: AnyUser, dataset: DataSet) -> list[tuple[SchemaVersion, list[str]]]:
+    """Every schema version of the data set, newest first, with what changed from the one before."""
+    versions = list(schema_versions(user=user, dataset=dataset))
+    older = [*versions[1:], None]
+    return [(version, schema_diff(previous, version)) for version, previous in zip(versions, older, strict=True)]
 
 
 def record_list(*, user: AnyUser, dataset: DataSet, filters: dict[str, Any] | None = None) -> QuerySet[Record]:

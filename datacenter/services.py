@@ -20,7 +20,6 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
 
 from bureau.choices import UnitKind
 from bureau.models import Unit, User
@@ -36,7 +35,7 @@ from .choices import (
     Sensitivity,
     SourceFormat,
 )
-from .models import DataSet, Enterprise, Indicator, IngestionJob, JobError, SchemaVersion
+from .models import DataSet, DataSetShare, Enterprise, Indicator, IngestionJob, JobError, SchemaVersion
 from .permissions import is_center_member
 from .sizes import classify
 
@@ -58,42 +57,62 @@ def _require_center(actor: Actor) -> None:
 # --- the catalogue ----------------------------------------------------------------------
 
 
+class SchemaInvalid(ValidationError):
+    """A schema's problems: `{"fields": [messages]}`, each also in `problems` with its row and column.
+
+    A problem's row is the index of the field in the list given (None for the schema as a whole), its column
+    the key of that field ("name", "type", "choices", "maps_to") or "" for the row as a whole.
+    """
+
+    def __init__(self, problems: list[tuple[int | None, str, str]]) -> None:
+        super().__init__({"fields": [message for _row, _column, message in problems]})
+        self.problems = problems
+
+
 def clean_schema(fields: list[dict[str, Any]], natural_key: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Check a schema and return it in its stored form; field errors name the problem."""
+    """Check a schema and return it in its stored form; raises SchemaInvalid naming each problem's row."""
     cleaned: list[dict[str, Any]] = []
-    errors: list[str] = []
+    problems: list[tuple[int | None, str, str]] = []
     seen: set[str] = set()
-    for f in fields:
+    credit_codes = 0
+    for row, f in enumerate(fields):
         name = str(f.get("name", "")).strip()
         ftype = str(f.get("type", "")).strip()
         if not NAME_RE.match(name):
-            errors.append(_("“%(name)s” is not a field name (lower-case letters, digits, _).") % {"name": name})
+            problems.append((row, "name", _("“%(name)s” is not a field name (lower-case letters, digits, _).")
+                             % {"name": name}))  # fmt: skip
             continue
         if name in seen:
-            errors.append(_("The field “%(name)s” appears twice.") % {"name": name})
+            problems.append((row, "name", _("The field “%(name)s” appears twice.") % {"name": name}))
         seen.add(name)
         if ftype not in FieldType.values:
-            errors.append(_("The field “%(name)s” has an unknown type “%(type)s”.") % {"name": name, "type": ftype})
+            problems.append((row, "type", _("The field “%(name)s” has an unknown type “%(type)s”.")
+                             % {"name": name, "type": ftype}))  # fmt: skip
         choices = [str(c).strip() for c in f.get("choices") or [] if str(c).strip()]
         if ftype == FieldType.ENUM and not choices:
-            errors.append(_("The enumeration “%(name)s” needs its values.") % {"name": name})
+            problems.append((row, "choices", _("The enumeration “%(name)s” needs its values.") % {"name": name}))
+        for value in sorted({c for c in choices if choices.count(c) > 1}):
+            problems.append((row, "choices", _("The enumeration “%(name)s” lists “%(value)s” twice.")
+                             % {"name": name, "value": value}))  # fmt: skip
         maps_to = str(f.get("maps_to") or "")
         if maps_to and maps_to not in EnterpriseAttribute.values:
-            errors.append(_("The field “%(name)s” maps to an unknown attribute.") % {"name": name})
+            problems.append((row, "maps_to", _("The field “%(name)s” maps to an unknown attribute.") % {"name": name}))
+        if ftype == FieldType.CREDIT_CODE:
+            credit_codes += 1
+            if credit_codes > 1:
+                problems.append((row, "type", _("A schema may have one credit-code field.")))
         cleaned.append({"name": name, "label": str(f.get("label") or "").strip(), "type": ftype,
                         "required": bool(f.get("required")), "choices": choices, "maps_to": maps_to})  # fmt: skip
-    if not cleaned:
-        errors.append(_("A schema needs at least one field."))
+    if not fields:
+        problems.append((None, "", _("A schema needs at least one field.")))
     key = [k.strip() for k in natural_key if k.strip()]
     if not key:
-        errors.append(_("A schema needs a natural key."))
+        problems.append((None, "", _("A schema needs a natural key.")))
     for k in key:
         if k not in seen:
-            errors.append(_("The natural key field “%(name)s” is not in the schema.") % {"name": k})
-    if sum(1 for f in cleaned if f["type"] == FieldType.CREDIT_CODE) > 1:
-        errors.append(_("A schema may have one credit-code field."))
-    if errors:
-        raise ValidationError({"fields": errors})
+            problems.append((None, "", _("The natural key field “%(name)s” is not in the schema.") % {"name": k}))
+    if problems:
+        raise SchemaInvalid(problems)
     return cleaned, key
 
 
@@ -152,15 +171,37 @@ def schema_change(
 
 
 @transaction.atomic
-def dataset_share(*, dataset: DataSet, unit: Unit, actor: Actor) -> int:
-    """Let the people of one unit see a (sensitive) data set: a guardian grant each. Returns how many."""
+def dataset_share(*, dataset: DataSet, unit: Unit, actor: Actor) -> DataSetShare:
+    """Open a sensitive data set to one more unit (and the units below it), to read; recorded in the history."""
+    from .selectors import share_candidates
+
+    dataset = DataSet.objects.select_for_update().select_related("owner_unit").get(pk=dataset.pk)
     if actor is not None:
         check(actor, "change", dataset)
         _require_center(actor)
-    users = list(User.objects.filter(unit=unit, is_active=True))
-    for user in users:
-        assign_perm("datacenter.view_dataset", user, dataset)
-    return len(users)
+    if dataset.sensitivity != Sensitivity.SENSITIVE:
+        raise ValidationError(
+            {"unit": _("Only a sensitive data set is shared with single units; the others follow the units' scope.")}
+        )
+    if DataSetShare.objects.filter(dataset=dataset, unit=unit).exists():
+        raise ValidationError({"unit": _("The data set is already shared with this unit.")})
+    if not share_candidates(dataset=dataset).filter(pk=unit.pk).exists():
+        raise ValidationError(
+            {"unit": _("Choose a department, division or bureau that does not read the data set already.")}
+        )
+    return DataSetShare.objects.create(dataset=dataset, unit=unit, shared_by=actor)
+
+
+@transaction.atomic
+def dataset_unshare(*, dataset: DataSet, unit: Unit, actor: Actor) -> None:
+    """Take back a share: the unit's people no longer see the data set or its records."""
+    dataset = DataSet.objects.select_for_update().get(pk=dataset.pk)
+    if actor is not None:
+        check(actor, "change", dataset)
+        _require_center(actor)
+    deleted, _rows = DataSetShare.objects.filter(dataset=dataset, unit=unit).delete()
+    if not deleted:
+        raise ValidationError({"unit": _("The data set is not shared with this unit.")})
 
 
 # --- uploads and jobs ---------------------------------------------------------------------

@@ -19,8 +19,9 @@ from bureau.permissions import visible_units
 from core.permissions import require_perm
 
 from . import exports, selectors, services
+from .choices import EnterpriseAttribute
 from .filtersets import DataSetFilterSet, EnterpriseFilterSet
-from .forms import DataSetForm, IndicatorForm, SchemaForm, UploadForm, schema_to_text
+from .forms import DataSetForm, IndicatorForm, ShareForm, UploadForm, schema_formset
 from .models import DataSet, IngestionJob
 from .permissions import is_center_member
 from .registry import build_profile
@@ -33,7 +34,7 @@ def _user(request: HttpRequest) -> User:
 def _form_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else ("schema" if field == "fields" else None), errors)
+            form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
 
@@ -51,44 +52,119 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_perm("datacenter.add_dataset")
 def dataset_create(request: HttpRequest) -> HttpResponse:
     form = DataSetForm(request.POST or None, units=visible_units(request.user, "add"))
-    if request.method == "POST" and form.is_valid():
+    formset = schema_formset(request.POST or None)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
         d = form.cleaned_data
+        fields, key = formset.schema()
         try:
             dataset = services.dataset_create(
                 owner_unit=d["owner_unit"], code=d["code"], name=d["name"], description=d["description"],
                 frequency=d["frequency"], sensitivity=d["sensitivity"], pull_url=d["pull_url"],
-                fields=form.schema_fields(), natural_key=form.key_fields(), actor=_user(request),
+                fields=fields, natural_key=key, actor=_user(request),
             )  # fmt: skip
         except ValidationError as exc:
-            _form_errors(form, exc)
+            if isinstance(exc, services.SchemaInvalid):
+                formset.show_problems(exc)
+            else:
+                _form_errors(form, exc)
         else:
             messages.success(request, _("The data set is registered."))
             return redirect("datacenter:dataset", pk=dataset.pk)
-    return render(request, "datacenter/form.html",
-                  {"form": form, "title": _("Register a data set"), "submit": _("Register")})  # fmt: skip
+    return render(request, "datacenter/dataset_form.html", {"form": form, "formset": formset})
 
 
 @login_required
 @require_perm("datacenter.view_dataset")
 def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(selectors.dataset_list(user=request.user), pk=pk)
+    is_center = is_center_member(request.user)
     schema = dataset.current_schema
-    key = ", ".join(schema.natural_key) if schema else ""
-    form = SchemaForm(request.POST or None, initial={"schema": schema_to_text(schema), "natural_key": key})
+    attributes = dict(EnterpriseAttribute.choices)
+    schema_rows = [(f, selectors.field_type_label(f["type"]), attributes.get(f.get("maps_to") or ""))
+                   for f in (schema.fields if schema else [])]  # fmt: skip
+    return render(request, "datacenter/dataset_detail.html", {
+        "dataset": dataset, "schema": schema, "schema_rows": schema_rows, "is_center": is_center,
+        "jobs": selectors.job_list(user=request.user).filter(dataset=dataset)[:10],
+        "versions": selectors.schema_versions(user=request.user, dataset=dataset),
+        "shares": selectors.dataset_shares(user=request.user, dataset=dataset) if is_center else None,
+    })  # fmt: skip
+
+
+@login_required
+@require_perm("datacenter.view_dataset")
+def schema_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The schema's versions with what changed between them."""
+    dataset = get_object_or_404(selectors.dataset_list(user=request.user), pk=pk)
+    history = selectors.schema_history(user=request.user, dataset=dataset)
+    return render(request, "datacenter/schema_history.html", {"dataset": dataset, "history": history})
+
+
+@login_required
+@require_perm("datacenter.change_dataset")
+def schema_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The schema editor: a change saves a new version, which applies to the loads after it."""
+    dataset = _managed_dataset(request, pk)
+    schema = dataset.current_schema
+    formset = schema_formset(request.POST or None, schema)
+    if request.method == "POST" and formset.is_valid():
+        fields, key = formset.schema()
+        try:
+            saved = services.schema_change(dataset=dataset, fields=fields, natural_key=key, actor=_user(request))
+        except ValidationError as exc:
+            formset.show_problems(exc)
+        else:
+            if schema is not None and saved.pk == schema.pk:
+                messages.info(request, _("Nothing changed; the schema stays at version %(v)d.") % {"v": saved.version})
+            else:
+                messages.success(request, _("Version %(v)d of the schema is saved; it applies to the next loads.")
+                                 % {"v": saved.version})  # fmt: skip
+            return redirect("datacenter:dataset", pk=dataset.pk)
+    history = selectors.schema_history(user=request.user, dataset=dataset)
+    return render(request, "datacenter/schema_edit.html",
+                  {"dataset": dataset, "schema": schema, "formset": formset, "history": history})  # fmt: skip
+
+
+def _managed_dataset(request: HttpRequest, pk: int) -> DataSet:
+    """A data set the user may change, for the center's own pages (a 404 if not visible, a 403 if not the center)."""
+    dataset = get_object_or_404(selectors.dataset_list(user=request.user, action="change"), pk=pk)
+    if not is_center_member(request.user):
+        raise PermissionDenied
+    return dataset
+
+
+@login_required
+@require_perm("datacenter.change_dataset")
+def dataset_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    """Whom a sensitive data set is shared with; share it with one more unit."""
+    dataset = _managed_dataset(request, pk)
+    form = ShareForm(request.POST or None, units=selectors.share_candidates(dataset=dataset))
     if request.method == "POST" and form.is_valid():
         try:
-            services.schema_change(dataset=dataset, fields=form.schema_fields(), natural_key=form.key_fields(),
-                                   actor=_user(request))  # fmt: skip
+            share = services.dataset_share(dataset=dataset, unit=form.cleaned_data["unit"], actor=_user(request))
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("The schema is saved; it applies to the next loads."))
-            return redirect("datacenter:dataset", pk=dataset.pk)
-    jobs = selectors.job_list(user=request.user).filter(dataset=dataset)[:10]
-    versions = dataset.schema_versions.order_by("-version")
-    return render(request, "datacenter/dataset_detail.html",
-                  {"dataset": dataset, "schema": schema, "form": form, "jobs": jobs, "versions": versions,
-                   "is_center": is_center_member(request.user)})  # fmt: skip
+            messages.success(request, _("The data set is shared with %(unit)s.") % {"unit": share.unit.full_name})
+            return redirect("datacenter:sharing", pk=dataset.pk)
+    shares = selectors.dataset_shares(user=request.user, dataset=dataset)
+    return render(request, "datacenter/sharing.html", {"dataset": dataset, "form": form, "shares": shares})
+
+
+@login_required
+@require_perm("datacenter.change_dataset")
+def dataset_unshare(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
+    """Revoke a share, after a confirmation page."""
+    dataset = _managed_dataset(request, pk)
+    share = get_object_or_404(selectors.dataset_shares(user=request.user, dataset=dataset), unit_id=unit_id)
+    if request.method == "POST":
+        try:
+            services.dataset_unshare(dataset=dataset, unit=share.unit, actor=_user(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(unit)s no longer sees the data set.") % {"unit": share.unit.full_name})
+        return redirect("datacenter:sharing", pk=dataset.pk)
+    return render(request, "datacenter/unshare.html", {"dataset": dataset, "share": share})
 
 
 @login_required

@@ -5,7 +5,9 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from ..models import DataSet, Enterprise, Indicator, IndicatorValue, IngestionJob, Record
+from bureau.models import Unit
+
+from ..models import DataSet, DataSetShare, Enterprise, Indicator, IndicatorValue, IngestionJob, Record
 
 
 class DataSetSerializer(serializers.ModelSerializer[DataSet]):
@@ -21,6 +23,19 @@ class DataSetSerializer(serializers.ModelSerializer[DataSet]):
         if schema is None:
             return None
         return {"version": schema.version, "fields": schema.fields, "natural_key": list(schema.natural_key)}
+
+
+class DataSetShareSerializer(serializers.ModelSerializer[DataSetShare]):
+    unit_name = serializers.CharField(source="unit.full_name", read_only=True)
+    shared_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField()
+
+    class Meta:
+        model = DataSetShare
+        fields = ["unit", "unit_name", "shared_by", "created_at"]
+
+
+class ShareRequestSerializer(serializers.Serializer[Any]):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
 
 
 class IngestionJobSerializer(serializers.ModelSerializer[IngestionJob]):

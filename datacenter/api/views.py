@@ -10,13 +10,14 @@ from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, parsers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bureau.api.viewsets import ScopedReadOnlyViewSet
-from bureau.models import User
+from bureau.api.viewsets import ScopedReadOnlyViewSet, validated
+from bureau.models import Unit, User
 
 from .. import exports, selectors, services
 from ..filtersets import DataSetFilterSet, EnterpriseFilterSet, IngestionJobFilterSet
@@ -24,11 +25,13 @@ from ..models import DataSet, Enterprise, Indicator, IngestionJob
 from ..registry import build_profile
 from .serializers import (
     DataSetSerializer,
+    DataSetShareSerializer,
     EnterpriseSerializer,
     IndicatorSerializer,
     IndicatorValueSerializer,
     IngestionJobSerializer,
     RecordSerializer,
+    ShareRequestSerializer,
 )
 
 
@@ -105,6 +108,28 @@ class DataSetViewSet(ScopedReadOnlyViewSet[DataSet]):
         records = selectors.record_list(user=request.user, dataset=dataset, filters=filters)
         page = self.paginate_queryset(records)  # type: ignore[arg-type]
         return self.get_paginated_response(RecordSerializer(page, many=True).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=DataSetShareSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ShareRequestSerializer, responses={201: DataSetShareSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def shares(self, request: Request, pk: str | None = None) -> Response:
+        """The units a sensitive data set is shared with; POST `{"unit": id}` shares it with one more (the center)."""
+        dataset = self.get_object()
+        if request.method == "POST":
+            body = validated(ShareRequestSerializer, request)
+            share = services.dataset_share(dataset=dataset, unit=body["unit"], actor=actor(request))
+            return Response(DataSetShareSerializer(share).data, status=status.HTTP_201_CREATED)
+        shares = selectors.dataset_shares(user=request.user, dataset=dataset)
+        return Response(DataSetShareSerializer(shares, many=True).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"shares/(?P<unit_id>[0-9]+)")
+    def unshare(self, request: Request, pk: str | None = None, unit_id: str | None = None) -> Response:
+        """Revoke the share with one unit (the center)."""
+        dataset = self.get_object()
+        unit = get_object_or_404(Unit, pk=unit_id)
+        services.dataset_unshare(dataset=dataset, unit=unit, actor=actor(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class IngestionJobViewSet(ScopedReadOnlyViewSet[IngestionJob]):

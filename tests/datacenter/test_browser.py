@@ -1,16 +1,30 @@
-"""In Chromium: a department uploads a GB18030 CSV and watches the job finish, run by a real worker."""
+"""In Chromium: a department's journey with a GB18030 CSV run by a real worker; the center's schema editor."""
+
+import csv
+import io
 
 import pytest
 
 from bureau.roles import Role
 from datacenter.models import Record
 from tests.bureau.factories import DEFAULT_PASSWORD, UserFactory
-from tests.datacenter.factories import city_with_center, credit_code, csv_bytes, make_dataset, row
+from tests.datacenter.factories import center_staff, city_with_center, credit_code, csv_bytes, make_dataset, row
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.worker]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def test_a_department_uploads_a_gb18030_csv_and_watches_the_job_finish(live_server, page, worker_queue, tmp_path, shot):
+def sign_in(page, live_server, user):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.mark.worker
+def test_a_department_uploads_a_gb18030_csv_watches_the_job_and_browses_the_result(
+    live_server, page, worker_queue, tmp_path, shot
+):
     units = city_with_center()
     dataset = make_dataset(units["commerce"])
     user = UserFactory(roles=[Role.DIVISION_STAFF], unit=units["commerce"])
@@ -19,10 +33,7 @@ def test_a_department_uploads_a_gb18030_csv_and_watches_the_job_finish(live_serv
     upload.write_bytes(csv_bytes([row(i, name=f"温州鞋业{i}号") for i in range(500)] + [row(900, credit_code="坏代码")],
                                  header=header, encoding="gb18030"))  # fmt: skip
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server, user)
     page.goto(f"{live_server.url}/datacenter/datasets/{dataset.pk}/")
     page.get_by_role("link", name="上传文件").click()
     page.get_by_label("文件").set_input_files(str(upload))
@@ -36,3 +47,75 @@ def test_a_department_uploads_a_gb18030_csv_and_watches_the_job_finish(live_serv
     assert Record.objects.filter(dataset=dataset).count() == 500
     assert Record.objects.get(key=credit_code(7)).payload["name"] == "温州鞋业7号"
     shot(page, "department-upload-job")
+
+    # The error report downloads as a CSV naming the rejected line.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载 CSV").click()
+    report = download.value.path().read_bytes().decode("utf-8-sig")
+    rejected = [r for r in csv.reader(io.StringIO(report)) if "坏代码" in ",".join(r)]
+    assert len(rejected) == 1
+    assert "502" in rejected[0]  # the header is line 1, the 501st row line 502
+
+    # From the job to the data set, then its records, filtered by name.
+    page.get_by_role("link", name=dataset.name).first.click()
+    page.get_by_role("link", name="浏览记录").click()
+    page.wait_for_url("**/records/")
+    assert page.locator("table tbody tr").count() == 50  # the first page
+    page.get_by_label("name").fill("温州鞋业7号")
+    page.get_by_label("name").press("Enter")
+    page.wait_for_url("**/records/?*")
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 1
+    assert credit_code(7) in rows.first.inner_text()
+    shot(page, "department-records")
+
+
+def test_center_staff_edit_a_schema_with_the_script(live_server, page, shot):
+    units = city_with_center()
+    dataset = make_dataset(units["commerce"], fields=[
+        {"name": "credit_code", "label": "统一社会信用代码", "type": "credit_code", "required": True},
+        {"name": "name", "label": "企业名称", "type": "text", "required": True},
+        {"name": "platform", "label": "平台", "type": "enum", "choices": ["淘宝", "京东"]},
+    ])  # fmt: skip
+    sign_in(page, live_server, center_staff(units))
+    page.goto(f"{live_server.url}/datacenter/datasets/{dataset.pk}/")
+    page.get_by_role("link", name="编辑数据结构").click()
+    page.wait_for_url("**/schema/")
+    rows = page.locator("[data-schema-row]:visible")
+    assert rows.count() == 4  # three fields and the empty row
+    # The script takes over: buttons instead of order numbers and Remove boxes; values only for the enumeration.
+    assert not page.locator("#id_fields-0-ORDER").is_visible()
+    assert not page.locator("#id_fields-0-choices").is_visible()
+    assert page.locator("#id_fields-2-choices").is_visible()
+
+    page.get_by_role("button", name="添加字段").click()
+    assert rows.count() == 5
+    assert page.locator("#id_fields-TOTAL_FORMS").input_value() == "5"
+    new = page.locator("[data-schema-row]").filter(has=page.locator("#id_fields-4-name"))
+    new.locator('[name$="-name"]').fill("county")
+    new.locator('[name$="-label"]').fill("县区")
+    new.locator('[name$="-type"]').select_option("enum")
+    assert new.locator('[name$="-choices"]').is_visible()
+    new.locator('[name$="-type"]').select_option("text")
+    assert not new.locator('[name$="-choices"]').is_visible()
+    # Up past the empty row and the platform and name fields: second place.
+    for _ in range(3):
+        new.get_by_role("button", name="上移").click()
+    platform = page.locator("[data-schema-row]").filter(has=page.locator("#id_fields-2-name"))
+    platform.get_by_role("button", name="删除").click()
+    assert rows.count() == 4
+    assert [rows.nth(i).locator('[name$="-name"]').input_value() for i in range(4)] == ["credit_code", "county",
+                                                                                        "name", ""]  # fmt: skip
+
+    shot(page, "center-schema-editor")
+    page.get_by_role("button", name="保存为新版本").click()
+    page.wait_for_url(f"**/datacenter/datasets/{dataset.pk}/")
+    assert page.get_by_text("数据结构第 2 版已保存").is_visible()
+
+    schema = dataset.current_schema
+    assert schema.version == 2
+    assert schema.field_names() == ["credit_code", "county", "name"]
+    assert [f["label"] for f in schema.fields] == ["统一社会信用代码", "县区", "企业名称"]
+    page.get_by_role("link", name="版本历史").click()
+    assert page.get_by_text("新增字段“county”（文本）。").is_visible()
+    assert page.get_by_text("删除字段“platform”（枚举）。").is_visible()

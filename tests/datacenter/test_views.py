@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from bureau.roles import Role
 from datacenter import services
-from datacenter.models import DataSet, IngestionJob
+from datacenter.models import IngestionJob
 from tests.bureau.factories import UserFactory
 from tests.datacenter.factories import center_staff, city_with_center, credit_code, csv_bytes, load, make_dataset, row
 
@@ -29,34 +29,6 @@ def test_the_catalogue_lists_data_sets_in_constant_queries(client, world, django
         response = client.get("/datacenter/")
     assert response.status_code == 200
     assert response.content.decode().count("/datacenter/datasets/") >= 6
-
-
-def test_center_staff_register_a_data_set_with_its_schema(client, world):
-    response = client.post("/datacenter/datasets/new/", {
-        "owner_unit": world["eitc"].pk, "code": "software", "name": "软件企业", "frequency": "yearly",
-        "sensitivity": "internal", "natural_key": "credit_code",
-        "schema": "credit_code | 统一社会信用代码 | credit_code | yes\nname | 企业名称 | text | yes | | name",
-    })  # fmt: skip
-    dataset = DataSet.objects.get(code="software")
-    assert response.status_code == 302
-    assert [f["maps_to"] for f in dataset.current_schema.fields] == ["", "name"]
-
-
-def test_a_bad_schema_is_shown_on_the_form(client, world):
-    response = client.post(f"/datacenter/datasets/{world['stores'].pk}/", {"schema": "name | x | colour",
-                                                                          "natural_key": "nope"})  # fmt: skip
-    assert response.status_code == 200
-    assert "类型“colour”未知" in response.content.decode()
-    assert world["stores"].schema_versions.count() == 1
-
-
-def test_a_schema_change_makes_a_new_version(client, world):
-    response = client.post(
-        f"/datacenter/datasets/{world['stores'].pk}/",
-        {"schema": "credit_code | 代码 | credit_code | yes\nname | 名称 | text | yes", "natural_key": "credit_code"},
-    )
-    assert response.status_code == 302
-    assert world["stores"].current_schema.version == 2
 
 
 def test_uploading_in_the_browser_queues_a_job_and_shows_it(client, world):
