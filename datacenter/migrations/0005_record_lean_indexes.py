@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("datacenter", "0003_shared_chain_segment"),
+        ("datacenter", "0004_dataset_shares"),
     ]
 
     operations = [
