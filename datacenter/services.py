@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+import redis
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
@@ -567,8 +568,22 @@ def jobs_resend_waiting() -> dict[str, int]:
     runs a job once (advisory lock and status check)."""
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.DATACENTER_REQUEUE_SECONDS)
     waiting = IngestionJob.objects.filter(status=JobStatus.QUEUED, created_at__lte=cutoff).order_by("pk")
-    resent = sum(_send_job(job_id) for job_id in waiting.values_list("pk", flat=True))
-    return {"resent": resent}
+    job_ids = list(waiting.values_list("pk", flat=True))
+    # As many messages still in the broker's queue as jobs waiting: a backlog, none was lost.
+    if not job_ids or _broker_backlog(settings.DATACENTER_QUEUE) >= len(job_ids):
+        return {"resent": 0}
+    return {"resent": sum(_send_job(job_id) for job_id in job_ids)}
+
+
+def _broker_backlog(queue: str) -> int:
+    """Messages waiting in a queue of the Redis broker (0 when Redis cannot be asked)."""
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        return int(client.llen(queue))
+    except redis.RedisError:
+        return 0
+    finally:
+        client.close()
 
 
 # --- the enterprise master ----------------------------------------------------------------
