@@ -28,4 +28,4 @@ RUN python scripts/vendor_assets.py \
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "config/gunicorn.py", "config.wsgi:application"]

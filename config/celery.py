@@ -1,13 +1,40 @@
 """The Celery app: workers and beat run the data center's jobs and the scheduled work."""
 
+import logging
 import os
 import sys
+from typing import Any
 
 from celery import Celery
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
 if "DJANGO_SETTINGS_MODULE" not in os.environ:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+
+
+def _guard_redis_restore() -> None:
+    """Keep the worker alive when Redis goes away while it holds unacknowledged tasks.
+
+    On a lost connection the worker first drops the transport and then closes the channel, whose
+    "restore the unacknowledged messages" step rebuilds a Redis client from the dropped transport and
+    fails with AttributeError, which ends the worker ("Unrecoverable error"). With the guard the
+    messages stay in Redis's unacknowledged set (kombu puts them back after the visibility timeout;
+    the data center's sweep re-sends its jobs sooner) and the worker reconnects once Redis is back.
+    """
+    from kombu.transport import redis as kombu_redis
+
+    original = kombu_redis.QoS.restore_unacked
+
+    def restore_unacked(self: kombu_redis.QoS, client: Any = None) -> None:
+        try:
+            original(self, client)
+        except AttributeError:
+            logging.getLogger(__name__).warning("broker connection gone: unacknowledged tasks stay in Redis")
+
+    kombu_redis.QoS.restore_unacked = restore_unacked  # type: ignore[method-assign]
+
+
+_guard_redis_restore()
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

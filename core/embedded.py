@@ -199,6 +199,25 @@ def stop_all() -> None:
     stop(["redis", "redis-test", "postgres"])
 
 
+def spawn(args: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a portal process (gunicorn, a Celery worker) in its own process group, output to `log`."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Stop a process started by `spawn` and all its children: politely, then by force."""
+    import signal
+
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 SERVERS = ("postgres", "redis", "redis-test")
 
 

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 from .logging import bind_request_id, new_request_id
@@ -35,7 +36,6 @@ class RequestLogMiddleware:
         duration_ms = round(elapsed * 1000, 1)
         match = getattr(request, "resolver_match", None)
         observe_request(request.method or "", match.view_name if match else "unmatched", response.status_code, elapsed)
-        user = getattr(request, "user", None)
         logger.info(
             "request",
             extra={
@@ -44,8 +44,17 @@ class RequestLogMiddleware:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
-                "user": user.get_username() if user is not None and user.is_authenticated else None,
+                "user": _username(request),
             },
         )
         response["X-Request-ID"] = request_id
         return response
+
+
+def _username(request: HttpRequest) -> str | None:
+    """The signed-in user's name for the log; None when there is none or the database is unreachable."""
+    user = getattr(request, "user", None)
+    try:
+        return user.get_username() if user is not None and user.is_authenticated else None
+    except DatabaseError:
+        return None

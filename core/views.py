@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import hmac
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -20,6 +22,9 @@ from .api.errors import json_error
 from .forms import AuditFilterForm
 from .health import UP, portal_health
 from .permissions import require_perm
+
+# The errors a request meets while PostgreSQL is down or restarting.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 EVENT_ACTIONS = {
     "insert": gettext_lazy("Created"),
@@ -92,6 +97,22 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception: a lost database is an outage, not a bug.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable(request)
     if _is_api(request):
         return json_error(500, "server_error", _("A server error occurred."))
     return render(request, "errors/500.html", status=500)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database is unreachable; the page template needs neither the database nor the session."""
+    response: HttpResponse
+    if _is_api(request):
+        response = json_error(
+            503, "service_unavailable", _("The service is temporarily unavailable; try again shortly.")
+        )
+    else:
+        response = render(request, "errors/503.html", status=503)
+    response["Retry-After"] = "30"
+    return response

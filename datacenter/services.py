@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+import redis
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
@@ -20,6 +21,9 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bureau.choices import UnitKind
 from bureau.models import Unit, User
@@ -45,6 +49,8 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # Advisory lock namespaces (first key of the two-key form).
 JOB_LOCK = 51_001
 DATASET_LOCK = 51_002
+# What sending a task raises while the broker (Redis) is unreachable.
+BROKER_UNAVAILABLE = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError)
 EXTENSIONS = {".csv": SourceFormat.CSV, ".txt": SourceFormat.CSV, ".xlsx": SourceFormat.XLSX,
               ".jsonl": SourceFormat.JSONL, ".ndjson": SourceFormat.JSONL}  # fmt: skip
 
@@ -320,9 +326,21 @@ def datasets_pull_all() -> dict[str, int]:
 
 
 def _enqueue(job_id: int) -> None:
+    transaction.on_commit(lambda: _send_job(job_id))
+
+
+def _send_job(job_id: int) -> bool:
+    """Hand a queued job to the workers. While the broker is unreachable the job stays queued in
+    the database (the request still succeeds) and the beat sweep sends it again (`jobs_resend_waiting`)."""
     from .tasks import run_ingestion_job
 
-    transaction.on_commit(lambda: run_ingestion_job.apply_async(args=(job_id,), queue=settings.DATACENTER_QUEUE))
+    try:
+        # Nobody reads the result: not subscribing to it keeps an unreachable Redis from holding the request.
+        run_ingestion_job.apply_async(args=(job_id,), queue=settings.DATACENTER_QUEUE, ignore_result=True)
+    except BROKER_UNAVAILABLE:
+        logger.warning("job %s stays queued: the broker is unreachable, the sweep sends it again", job_id)
+        return False
+    return True
 
 
 @contextmanager
@@ -513,8 +531,14 @@ def _load(job: IngestionJob) -> IngestionJob:
 def _enqueue_indicators(dataset_id: int) -> None:
     from .tasks import compute_indicators
 
+    def send() -> None:
+        try:
+            compute_indicators.apply_async(args=(dataset_id,), ignore_result=True)
+        except BROKER_UNAVAILABLE:
+            logger.warning("indicators of data set %s not recomputed: the broker is unreachable", dataset_id)
+
     if Indicator.objects.filter(dataset_id=dataset_id).exists():
-        transaction.on_commit(lambda: compute_indicators.delay(dataset_id))
+        transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -577,6 +601,30 @@ def jobs_sweep_stale() -> dict[str, int]:
                 _enqueue(job.pk)
                 retried += 1
     return {"retried": retried, "failed": failed}
+
+
+def jobs_resend_waiting() -> dict[str, int]:
+    """Beat: send again the jobs still queued after DATACENTER_REQUEUE_SECONDS (their message was lost,
+    e.g. Redis was down when they were created). A second message for a job is harmless: `job_run`
+    runs a job once (advisory lock and status check)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.DATACENTER_REQUEUE_SECONDS)
+    waiting = IngestionJob.objects.filter(status=JobStatus.QUEUED, created_at__lte=cutoff).order_by("pk")
+    job_ids = list(waiting.values_list("pk", flat=True))
+    # As many messages still in the broker's queue as jobs waiting: a backlog, none was lost.
+    if not job_ids or _broker_backlog(settings.DATACENTER_QUEUE) >= len(job_ids):
+        return {"resent": 0}
+    return {"resent": sum(_send_job(job_id) for job_id in job_ids)}
+
+
+def _broker_backlog(queue: str) -> int:
+    """Messages waiting in a queue of the Redis broker (0 when Redis cannot be asked)."""
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        return int(client.llen(queue))
+    except redis.RedisError:
+        return 0
+    finally:
+        client.close()
 
 
 # --- the enterprise master ----------------------------------------------------------------

@@ -29,7 +29,7 @@ def compute_indicators(dataset_id: int) -> int:
 
 @shared_task(name="datacenter.sweep_stale_jobs")
 def sweep_stale_jobs() -> dict[str, int]:
-    return services.jobs_sweep_stale()
+    return {**services.jobs_sweep_stale(), **services.jobs_resend_waiting()}
 
 
 @shared_task(name="datacenter.pull_datasets")

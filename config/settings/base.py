@@ -109,11 +109,14 @@ def celery_url(redis_url: str) -> str:
     return redis_url
 
 
+# Nothing in the cache is needed for correctness (sessions are in the database): while Redis
+# is down a read misses and a write is dropped, quickly, instead of failing the request.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "portal",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 
@@ -244,6 +247,8 @@ DATACENTER_MAX_LINE_BYTES = env.int("DATACENTER_MAX_LINE_BYTES", default=1024 * 
 DATACENTER_XLSX_MAX_UNPACKED_BYTES = env.int("DATACENTER_XLSX_MAX_UNPACKED_BYTES", default=512 * 1024 * 1024)
 DATACENTER_MAX_ATTEMPTS = env.int("DATACENTER_MAX_ATTEMPTS", default=3)
 DATACENTER_STALE_SECONDS = env.int("DATACENTER_STALE_SECONDS", default=600)
+# A job still queued this long is sent to the workers again by the sweep (its message was lost).
+DATACENTER_REQUEUE_SECONDS = env.int("DATACENTER_REQUEUE_SECONDS", default=300)
 
 # --- monitoring: /metrics for these addresses, or with "Authorization: Bearer <METRICS_TOKEN>" ---
 METRICS_ALLOWED_IPS: list[str] = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])

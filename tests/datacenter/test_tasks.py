@@ -5,6 +5,7 @@ import signal
 import time
 
 import pytest
+import redis
 from django.db import connection
 
 from datacenter import services
@@ -94,3 +95,22 @@ def test_progress_is_reported_while_a_long_file_loads(worker_queue):
     assert len(seen) >= 2, seen  # the page saw it move: rows counted while reading, then the SQL phases
     assert any(0 < rows < 200_000 for _phase, rows in seen) or {p for p, _r in seen} >= {"validating"}, seen
     assert job.rows_expected == 200_000
+
+
+def test_the_sweep_sends_again_a_job_whose_message_was_lost_but_not_a_backlog(settings):
+    settings.DATACENTER_QUEUE = queue = f"resend-{os.getpid()}"
+    settings.DATACENTER_REQUEUE_SECONDS = 0
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    dataset = make_dataset(city_with_center()["commerce"])
+    job = upload(dataset, csv_bytes([row(1)]))
+    try:
+        assert broker.llen(queue) == 1
+        assert services.jobs_resend_waiting() == {"resent": 0}  # its message still waits: no second one
+        broker.delete(queue)  # lost, as when Redis restarts without its data
+        assert services.jobs_resend_waiting() == {"resent": 1}
+        assert broker.llen(queue) == 1
+        job.refresh_from_db()
+        assert job.status == "queued"
+    finally:
+        broker.delete(queue)
+        broker.close()
