@@ -65,7 +65,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.EXPERT: ORGANISATION_READ,
     Role.API_CLIENT: [*ORGANISATION_READ, *DATACENTER_DEPARTMENT],
     Role.AUDITOR: [f"{app}.view_*" for app in BUSINESS_APPS] + ["pghistory.view_events"],
-    Role.ADMIN: [f"{app}.*" for app in BUSINESS_APPS] + ["pghistory.view_events", "authtoken.*"],
+    Role.ADMIN: [f"{app}.*" for app in BUSINESS_APPS] + ["pghistory.view_events"],
 }
 
 

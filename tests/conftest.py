@@ -44,6 +44,39 @@ def test_database_url() -> str:
     return f"postgres://{user}:{password}@{host}{port}/{s['NAME']}"
 
 
+@pytest.fixture(autouse=True)
+def two_factor_done_on_test_login(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.force_login` / `client.login` give a session that has passed two-factor sign-in.
+
+    For users who need it (their role, or an authenticator of their own), a real confirmed TOTP device
+    is made and the session is marked as verified by it, as django-otp does after a correct code. Tests
+    of the sign-in itself are marked `real_two_factor` and go through the code page.
+    """
+    if request.node.get_closest_marker("real_two_factor"):
+        return
+    from django.test import Client
+
+    original = Client._login
+
+    def login_with_second_factor(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from bureau.permissions import TWO_FACTOR_ROLES
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        needed = user.is_superuser or user.groups.filter(name__in=TWO_FACTOR_ROLES).exists()
+        if device is None and needed:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "_login", login_with_second_factor)
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery worker` process on the test Redis and the test database."""

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+from django.contrib.auth import authenticate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from core.api.idempotency import idempotent
+from core.api.views import LockedOut
 
-from .. import selectors, services
+from .. import permissions, selectors, services
 from ..filtersets import AppointmentFilterSet, PersonFilterSet, TransferFilterSet, UnitFilterSet
-from ..models import Appointment, Person, Transfer, Unit
+from ..models import Appointment, Person, Transfer, Unit, User
 from .serializers import (
     AppointmentEndSerializer,
     AppointmentSerializer,
@@ -130,3 +137,56 @@ def _date_param(request: Request, name: str) -> datetime.date | None:
         return datetime.date.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationError({name: ["YYYY-MM-DD"]}) from exc
+
+
+class TokenRequestSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(label=_("Username"))
+    password = serializers.CharField(label=_("Password"), style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        label=_("Two-factor code"),
+        required=False,
+        allow_blank=True,
+        help_text=_("For accounts with two-factor sign-in: the code from the authenticator app, or a recovery code."),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context["request"]
+        user = authenticate(request, username=attrs["username"], password=attrs["password"])
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOut
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(_("Unable to sign in with the username and password given."))
+        assert isinstance(user, User)
+        has_device = services.two_factor_has_device(user=user)
+        if has_device or permissions.two_factor_required(user):
+            code = attrs.get("otp") or ""
+            if not has_device:
+                raise serializers.ValidationError(
+                    {"otp": _("This account signs in with two-factor authentication: enrol in the portal first.")}
+                )
+            if not code:
+                raise serializers.ValidationError({"otp": _("Enter the code from your authenticator app.")})
+            if services.two_factor_verify(user=user, code=code) is None:
+                raise serializers.ValidationError({"otp": _("The code is not correct.")})
+        attrs["user"] = user
+        return attrs
+
+
+class IssuedTokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField()
+    expires_on = serializers.DateField()
+
+
+class ObtainTokenView(APIView):
+    """Exchange a username and password (and a two-factor code where the account has one) for an expiring token."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: IssuedTokenSerializer}, auth=[])
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, secret = services.api_token_issue_for_sign_in(user=serializer.validated_data["user"])
+        return Response({"token": secret, "expires_on": token.expires_on}, status=status.HTTP_200_OK)
