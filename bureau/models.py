@@ -330,7 +330,8 @@ class Notification(TimeStampedModel):
         return self.title
 
 
-@track(exclude=["last_used_at"])
+# Neither the hash of the secret nor each use goes into the audit history.
+@track(exclude=["last_used_at", "key_hash"])
 class ApiToken(models.Model):
     """A department system's key to the API: belongs to an API-client account, expires, can be revoked.
 

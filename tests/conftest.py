@@ -60,19 +60,9 @@ def two_factor_done_on_test_login(request: pytest.FixtureRequest, monkeypatch: p
 
     def login_with_second_factor(self: Client, user: Any, backend: str | None = None) -> None:
         original(self, user, backend)
-        from django_otp import DEVICE_ID_SESSION_KEY
-        from django_otp.plugins.otp_totp.models import TOTPDevice
+        from tests.bureau.two_factor import pass_second_factor
 
-        from bureau.permissions import TWO_FACTOR_ROLES
-
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        needed = user.is_superuser or user.groups.filter(name__in=TWO_FACTOR_ROLES).exists()
-        if device is None and needed:
-            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-        if device is not None:
-            session = self.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
+        pass_second_factor(self, user)
 
     monkeypatch.setattr(Client, "_login", login_with_second_factor)
 

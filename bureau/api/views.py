@@ -144,6 +144,7 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
     password = serializers.CharField(label=_("Password"), style={"input_type": "password"}, trim_whitespace=False)
     otp = serializers.CharField(
         label=_("Two-factor code"),
+        max_length=32,
         required=False,
         allow_blank=True,
         help_text=_("For accounts with two-factor sign-in: the code from the authenticator app, or a recovery code."),
