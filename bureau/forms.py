@@ -120,8 +120,13 @@ class TwoFactorCodeForm(forms.Form):
     )
 
 
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.username} · {obj.unit}"
+
+
 class ApiTokenForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Department API account"), queryset=User.objects.none())
+    user = AccountChoiceField(label=_("Department API account"), queryset=User.objects.none())
     name = forms.CharField(
         label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. the system using it.")
     )
@@ -132,7 +137,6 @@ class ApiTokenForm(forms.Form):
         user_field = self.fields["user"]
         assert isinstance(user_field, forms.ModelChoiceField)
         user_field.queryset = accounts
-        user_field.label_from_instance = lambda u: f"{u.username} · {u.unit}"  # type: ignore[method-assign]
         self.fields["expires_on"].help_text = _("At most %(days)d days from today.") % {
             "days": settings.API_TOKEN_MAX_DAYS
         }

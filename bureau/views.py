@@ -352,6 +352,11 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
     return render(request, "bureau/api_token_list.html", {"page": page, "today": timezone.localdate()})
 
 
+def _managed_token(request: HttpRequest, pk: int) -> ApiToken:
+    """A token the user may change (an invisible one is a 404)."""
+    return get_object_or_404(permissions.restrict(ApiToken.objects.all(), request.user, "change"), pk=pk)
+
+
 def _secret_page(request: HttpRequest, token: ApiToken, secret: str) -> HttpResponse:
     response = render(request, "bureau/api_token_secret.html", {"token": token, "secret": secret})
     add_never_cache_headers(response)
@@ -376,7 +381,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_perm("bureau.change_apitoken")
 def api_token_rotate(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(permissions.restrict(ApiToken.objects.all(), request.user, "change"), pk=pk)
+    token = _managed_token(request, pk)
     try:
         new, secret = services.api_token_rotate(token=token, actor=_user(request))
     except ValidationError as exc:
@@ -389,7 +394,7 @@ def api_token_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm("bureau.change_apitoken")
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(permissions.restrict(ApiToken.objects.all(), request.user, "change"), pk=pk)
+    token = _managed_token(request, pk)
     try:
         services.api_token_revoke(token=token, actor=_user(request))
     except ValidationError as exc:
