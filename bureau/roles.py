@@ -69,6 +69,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Department API tokens are the administrators' alone: the "view_*" grants of other roles leave them out.
+ADMIN_ONLY_PERMISSIONS = frozenset(f"{verb}_apitoken" for verb in ("view", "add", "change", "delete"))
+
+
 def _resolve(spec: str, perms: list[Any]) -> list[Any]:
     app_label, _dot, codename = spec.partition(".")
     found = [p for p in perms if p.content_type.app_label == app_label]
@@ -103,5 +107,10 @@ def sync_role_permissions(**_kwargs: Any) -> None:
     perms = list(Permission.objects.select_related("content_type"))
     for role, specs in all_role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role)
-        wanted = {p.pk for spec in specs for p in _resolve(spec, perms)}
+        wanted = {
+            p.pk
+            for spec in specs
+            for p in _resolve(spec, perms)
+            if role == Role.ADMIN or not (p.content_type.app_label == "bureau" and p.codename in ADMIN_ONLY_PERMISSIONS)
+        }
         group.permissions.set(wanted)

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -22,10 +22,12 @@ from core.api.views import LockedOut
 
 from .. import permissions, selectors, services
 from ..filtersets import AppointmentFilterSet, PersonFilterSet, TransferFilterSet, UnitFilterSet
-from ..models import Appointment, Person, Transfer, Unit, User
+from ..models import ApiToken, Appointment, Person, Transfer, Unit, User
 from .serializers import (
+    ApiTokenSerializer,
     AppointmentEndSerializer,
     AppointmentSerializer,
+    IssuedApiTokenSerializer,
     PersonSerializer,
     PlacementSerializer,
     TransferAdvanceSerializer,
@@ -34,7 +36,7 @@ from .serializers import (
     TransferSerializer,
     UnitSerializer,
 )
-from .viewsets import ServiceModelViewSet, acting_user, validated
+from .viewsets import ScopedReadOnlyViewSet, ServiceModelViewSet, acting_user, validated
 
 AS_OF = OpenApiParameter("as_of", datetime.date, description="YYYY-MM-DD")
 
@@ -125,6 +127,38 @@ class TransferViewSet(ServiceModelViewSet[Transfer]):
         data = validated(TransferCancelSerializer, request)
         transfer = services.transfer_cancel(actor=acting_user(request), transfer=self.get_object(), **data)
         return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data, status=status.HTTP_200_OK)
+
+
+class ApiTokenViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet[ApiToken]):
+    """Department API tokens (administrators): issue with POST, then `rotate` or `revoke`.
+
+    The secret is in the answer to POST and `rotate` only. These two take no Idempotency-Key:
+    a stored answer would keep the secret.
+    """
+
+    queryset = ApiToken.objects.select_related("user").order_by("-created_at", "-pk")
+    serializer_class = ApiTokenSerializer
+
+    def _issued(self, token: ApiToken, secret: str) -> Response:
+        token.secret = secret  # type: ignore[attr-defined]
+        return Response(IssuedApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={201: IssuedApiTokenSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = validated(ApiTokenSerializer, request)
+        return self._issued(*services.api_token_create(actor=acting_user(request), **data))
+
+    @extend_schema(request=None, responses={201: IssuedApiTokenSerializer})
+    @action(detail=True, methods=["post"])
+    def rotate(self, request: Request, pk: str | None = None) -> Response:
+        """A new secret for the token; the old one is revoked at once."""
+        return self._issued(*services.api_token_rotate(token=self.get_object(), actor=acting_user(request)))
+
+    @extend_schema(request=None, responses=ApiTokenSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request: Request, pk: str | None = None) -> Response:
+        token = services.api_token_revoke(token=self.get_object(), actor=acting_user(request))
+        return Response(ApiTokenSerializer(token).data)
 
 
 def _date_param(request: Request, name: str) -> datetime.date | None:

@@ -299,3 +299,73 @@ def test_the_sign_in_endpoint_asks_two_factor_accounts_for_a_code(city):
         .exclude(key_hash=selectors.api_token_hash(right.json()["token"]))
         .exists()
     )
+
+
+# --- managing tokens through the API ---
+
+
+def api_as(user) -> APIClient:
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def test_an_administrator_issues_rotates_and_revokes_tokens_through_the_api(city):
+    api = api_as(city["admin"])
+    issued = api.post(
+        "/api/v1/api-tokens/", {"user": city["system"].pk, "name": "接口", "expires_on": in_days(60).isoformat()}
+    )
+    assert issued.status_code == 201
+    body = issued.json()
+    assert body["secret"].startswith(body["prefix"])
+    assert api_with(body["secret"]).get("/api/v1/auth/me/").status_code == 200
+    listed = api.get("/api/v1/api-tokens/").json()["results"]
+    assert [t["id"] for t in listed] == [body["id"]]
+    assert "secret" not in listed[0]
+    assert "key_hash" not in listed[0]
+
+    rotated = api.post(f"/api/v1/api-tokens/{body['id']}/rotate/")
+    assert rotated.status_code == 201
+    assert api_with(body["secret"]).get("/api/v1/auth/me/").status_code == 401
+    new = rotated.json()
+    revoked = api.post(f"/api/v1/api-tokens/{new['id']}/revoke/")
+    assert revoked.status_code == 200
+    assert revoked.json()["revoked_at"]
+    assert api_with(new["secret"]).get("/api/v1/auth/me/").status_code == 401
+
+
+def test_a_bad_token_request_is_a_400_and_nothing_is_issued(city):
+    api = api_as(city["admin"])
+    too_long = api.post(
+        "/api/v1/api-tokens/", {"user": city["system"].pk, "name": "接口", "expires_on": in_days(4000).isoformat()}
+    )
+    assert too_long.status_code == 400
+    assert "expires_on" in too_long.json()["error"]["details"]
+    not_a_system = api.post(
+        "/api/v1/api-tokens/", {"user": city["admin"].pk, "name": "接口", "expires_on": in_days(10).isoformat()}
+    )
+    assert not_a_system.status_code == 400
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.BUREAU_STAFF, Role.LEADER, Role.AUDITOR, Role.API_CLIENT])
+def test_only_administrators_manage_tokens_through_the_api(city, role):
+    token, _secret = issue(city)
+    api = api_as(UserFactory(roles=[role], unit=city["root"]))
+    assert api.get("/api/v1/api-tokens/").status_code == 403
+    created = api.post(
+        "/api/v1/api-tokens/", {"user": city["system"].pk, "name": "x", "expires_on": in_days(10).isoformat()}
+    )
+    assert created.status_code == 403
+    assert api.post(f"/api/v1/api-tokens/{token.pk}/revoke/").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert ApiToken.objects.count() == 1
+
+
+def test_a_county_administrator_cannot_issue_a_city_departments_token_through_the_api(city):
+    response = api_as(city["county_admin"]).post(
+        "/api/v1/api-tokens/", {"user": city["system"].pk, "name": "x", "expires_on": in_days(10).isoformat()}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
