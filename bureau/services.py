@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import math
 import secrets
 import uuid
 from collections import defaultdict
@@ -637,6 +638,17 @@ def two_factor_verify(*, user: User, code: str) -> Device | None:
         if verified is not None:
             return verified
     return None
+
+
+def two_factor_wait_seconds(*, user: User) -> int:
+    """How long django-otp still holds the user's authenticator back after wrong codes (0: not at all)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        return 0
+    allowed, details = device.verify_is_allowed()
+    if allowed or not details or "locked_until" not in details:
+        return 0
+    return max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds()))
 
 
 def two_factor_has_device(*, user: User) -> bool:

@@ -290,13 +290,20 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('bureau:two-factor-setup')}?{urlencode({'next': _safe_next(request)})}")
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Held back by earlier wrong codes, the app's code is not even tried (a recovery code still is).
+        wait = services.two_factor_wait_seconds(user=user)
         device = services.two_factor_verify(user=user, code=form.cleaned_data["code"])
         if device is not None:
             request.session.cycle_key()  # a new session key once the sign-in is complete
             otp_login(request, device)
             request.session[HAS_DEVICE_SESSION_KEY] = True
             return redirect(_safe_next(request))
-        form.add_error("code", _("The code is not correct or has expired. Enter the code your app shows now."))
+        if wait:
+            form.add_error(
+                "code", _("Too many wrong codes: wait %(seconds)d seconds, then try again.") % {"seconds": wait}
+            )
+        else:
+            form.add_error("code", _("The code is not correct or has expired. Enter the code your app shows now."))
     return render(request, "bureau/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
 
 

@@ -93,6 +93,7 @@ def test_a_user_with_a_device_enters_a_code_after_the_password(client):
     # Right after a wrong code the device is held back (django-otp's throttling), even for the right one.
     held_back = client.post(reverse(VERIFY), {"code": code_for(device), "next": "/bureau/"})
     assert held_back.status_code == 200
+    assert "错误次数过多" in held_back.content.decode()
     time.sleep(1.1)
 
     session_before = client.session.session_key
