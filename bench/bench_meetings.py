@@ -31,6 +31,8 @@ from django.test import Client
 from django.test.utils import setup_test_environment
 from django.utils import timezone
 
+from tests.bureau.two_factor import pass_second_factor
+
 MEETINGS, ACTIONS = 200, 5_000
 RUNS = 20
 
@@ -118,6 +120,7 @@ def main() -> None:
 
         leader, division = Client(), Client()
         leader.force_login(User.objects.get(username="leader"))
+        pass_second_factor(leader, User.objects.get(username="leader"))  # a leader passed two-factor sign-in
         division.force_login(User.objects.get(username="division"))  # a member division: the members' rule applies
         for who, client, url in (
             ("leader", leader, "/meetings/actions/"),

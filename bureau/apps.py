@@ -8,7 +8,12 @@ class BureauConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import note_device
         from .roles import sync_role_permissions
+
+        user_logged_in.connect(note_device, dispatch_uid="bureau.two_factor_note_device")
 
         # Permissions exist only after every app has migrated, so the grants are synced then.
         post_migrate.connect(sync_role_permissions, dispatch_uid="bureau.sync_role_permissions")

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.forms import DateInput
 
 from .choices import UnitKind
-from .models import Person, Post, Unit
+from .models import Person, Post, Unit, User
 
 
 class AsOfForm(forms.Form):
@@ -108,3 +110,33 @@ class CountyMirrorForm(forms.Form):
         bureaus = Unit.objects.filter(kind__in=[UnitKind.BUREAU, UnitKind.COUNTY_BUREAU]).order_by("path")
         self.fields["source"].queryset = bureaus  # type: ignore[attr-defined]
         self.fields["parent"].queryset = bureaus  # type: ignore[attr-defined]
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.username} · {obj.unit}"
+
+
+class ApiTokenForm(forms.Form):
+    user = AccountChoiceField(label=_("Department API account"), queryset=User.objects.none())
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. the system using it.")
+    )
+    expires_on = forms.DateField(label=_("Expires on"), widget=DateInput)
+
+    def __init__(self, *args: Any, accounts: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user_field = self.fields["user"]
+        assert isinstance(user_field, forms.ModelChoiceField)
+        user_field.queryset = accounts
+        self.fields["expires_on"].help_text = _("At most %(days)d days from today.") % {
+            "days": settings.API_TOKEN_MAX_DAYS
+        }

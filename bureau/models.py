@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
@@ -26,6 +28,8 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    # Set when an administrator removes the user's two-factor devices: the reset is in the audit history.
+    two_factor_reset_at = models.DateTimeField(_("two-factor reset at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -324,3 +328,52 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Neither the hash of the secret nor each use goes into the audit history.
+@track(exclude=["last_used_at", "key_hash"])
+class ApiToken(models.Model):
+    """A department system's key to the API: belongs to an API-client account, expires, can be revoked.
+
+    Only a SHA-256 hash of the secret is stored; the secret is shown once, when it is issued.
+    """
+
+    scope_unit_field = "user__unit"
+
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # The first characters of the secret, to recognise a token in lists and logs.
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    expires_on = models.DateField(_("expires on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, editable=False)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("revoked by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A rotated token names the token that replaced it.
+    replaced_by = models.OneToOneField(
+        "self", verbose_name=_("replaced by"), on_delete=models.PROTECT, null=True, blank=True, related_name="replaces"
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="api_token_replaced_only_when_revoked",
+                condition=Q(replaced_by__isnull=True) | Q(revoked_at__isnull=False),
+                violation_error_message=_("Only a revoked token can have a replacement."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self, today: datetime.date) -> bool:
+        return self.revoked_at is None and today <= self.expires_on

@@ -40,6 +40,11 @@ OWN_UNIT_ROLES = frozenset({Role.DIVISION_STAFF, Role.API_CLIENT})
 
 ACTIONS = ("view", "add", "change", "delete")
 
+# Roles that must sign in with a second factor (TOTP): leaders, administrators, and bureau staff,
+# who decide on and pay out the pooled fund's money (funds.workflows.DECIDERS and PAYERS; a test
+# keeps the two in step). Everyone else may enrol from their account page.
+TWO_FACTOR_ROLES = frozenset({Role.LEADER, Role.ADMIN, Role.BUREAU_STAFF})
+
 
 def user_roles(user: User | AnonymousUser) -> frozenset[str]:
     """The user's role names, read once per request and cached on the user object."""
@@ -54,6 +59,15 @@ def user_roles(user: User | AnonymousUser) -> frozenset[str]:
 
 def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
+
+
+def two_factor_required(user: User | AnonymousUser) -> bool:
+    """Must this user pass a second factor before using the portal's pages?"""
+    from django.conf import settings
+
+    if not settings.OTP_REQUIRED or not user.is_authenticated:
+        return False
+    return user.is_superuser or has_role(user, *TWO_FACTOR_ROLES)
 
 
 def jurisdiction_of(unit: Unit) -> Unit:

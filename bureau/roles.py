@@ -65,8 +65,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.EXPERT: ORGANISATION_READ,
     Role.API_CLIENT: [*ORGANISATION_READ, *DATACENTER_DEPARTMENT],
     Role.AUDITOR: [f"{app}.view_*" for app in BUSINESS_APPS] + ["pghistory.view_events"],
-    Role.ADMIN: [f"{app}.*" for app in BUSINESS_APPS] + ["pghistory.view_events", "authtoken.*"],
+    Role.ADMIN: [f"{app}.*" for app in BUSINESS_APPS] + ["pghistory.view_events"],
 }
+
+
+# Department API tokens are the administrators' alone: the "view_*" grants of other roles leave them out.
+ADMIN_ONLY_PERMISSIONS = frozenset(f"{verb}_apitoken" for verb in ("view", "add", "change", "delete"))
 
 
 def _resolve(spec: str, perms: list[Any]) -> list[Any]:
@@ -103,5 +107,10 @@ def sync_role_permissions(**_kwargs: Any) -> None:
     perms = list(Permission.objects.select_related("content_type"))
     for role, specs in all_role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role)
-        wanted = {p.pk for spec in specs for p in _resolve(spec, perms)}
+        wanted = {
+            p.pk
+            for spec in specs
+            for p in _resolve(spec, perms)
+            if role == Role.ADMIN or not (p.content_type.app_label == "bureau" and p.codename in ADMIN_ONLY_PERMISSIONS)
+        }
         group.permissions.set(wanted)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -11,7 +12,7 @@ from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 
 from .choices import JURISDICTION_KINDS, TransferStatus
-from .models import Appointment, Person, Post, Transfer, Unit, User
+from .models import ApiToken, Appointment, Person, Post, Transfer, Unit, User
 from .permissions import restrict
 
 
@@ -257,3 +258,34 @@ def person_history(person: Person) -> tuple[list[Appointment], list[Transfer]]:
         .order_by("-planned_on")
     )
     return appointments, transfers
+
+
+# --- department API tokens ---
+
+
+def api_token_hash(secret: str) -> str:
+    """Only this is stored: the secret is 32 random bytes, so a plain SHA-256 cannot be reversed."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_for_key(secret: str) -> ApiToken | None:
+    """The token a request presents (whatever its state), with its account."""
+    return ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(secret)).first()
+
+
+def api_token_list(*, user: User | AnonymousUser) -> QuerySet[ApiToken]:
+    return restrict(
+        ApiToken.objects.select_related("user__unit", "created_by", "revoked_by", "replaced_by"), user
+    ).order_by("-created_at", "-pk")
+
+
+def api_client_accounts(*, user: User | AnonymousUser) -> QuerySet[User]:
+    """Active department API-client accounts in units where `user` may issue tokens."""
+    from .roles import Role
+
+    units = restrict(Unit.objects.all(), user, "change")
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.API_CLIENT, unit__in=units)
+        .select_related("unit")
+        .order_by("unit__path", "username")
+    )

@@ -7,20 +7,27 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import math
+import secrets
 import uuid
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Model, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import verify_token
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import permissions, selectors, workflows
 from .choices import OPEN_TRANSFER_STATUSES, TransferStatus, UnitKind, UnitLevel
-from .models import Appointment, Person, Post, Transfer, TransferStep, Unit, User
+from .models import ApiToken, Appointment, Person, Post, Transfer, TransferStep, Unit, User
 from .roles import Role
 
 UNIT_FIELDS = {
@@ -484,3 +491,178 @@ def county_bureau_mirror(
                 is_leadership=post.is_leadership, sort_order=post.sort_order,
             )  # fmt: skip
     return top
+
+
+# --- department API tokens ---
+
+# Every secret starts so, which makes a leaked one easy to spot in code or logs (not a secret itself).
+API_TOKEN_LEAD = "nedb_"  # noqa: S105
+
+
+def _check_expiry(expires_on: datetime.date, today: datetime.date) -> None:
+    longest = today + datetime.timedelta(days=settings.API_TOKEN_MAX_DAYS)
+    if expires_on <= today:
+        raise ValidationError({"expires_on": _("The expiry date must be after today.")})
+    if expires_on > longest:
+        message = _("A token lasts at most %(days)d days (until %(day)s).") % {
+            "days": settings.API_TOKEN_MAX_DAYS,
+            "day": longest.isoformat(),
+        }
+        raise ValidationError({"expires_on": message})
+
+
+def _issue_token(*, user: User, name: str, expires_on: datetime.date, created_by: User | None) -> tuple[ApiToken, str]:
+    secret = API_TOKEN_LEAD + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[: len(API_TOKEN_LEAD) + 6],
+        key_hash=selectors.api_token_hash(secret),
+        expires_on=expires_on,
+        created_by=created_by,
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, expires_on: datetime.date, actor: User | None, today: datetime.date | None = None
+) -> tuple[ApiToken, str]:
+    """Issue a token to a department's API-client account; returns the token and its secret (shown once)."""
+    today = today or timezone.localdate()
+    if actor is not None and (user.unit is None or not permissions.may_act_in_unit(actor, "add", ApiToken, user.unit)):
+        raise PermissionDenied
+    if not user.is_active or not permissions.has_role(user, Role.API_CLIENT):
+        raise ValidationError({"user": _("Tokens are issued only to active department API-client accounts.")})
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name.")})
+    _check_expiry(expires_on, today)
+    return _issue_token(user=user, name=name, expires_on=expires_on, created_by=actor)
+
+
+@transaction.atomic
+def api_token_issue_for_sign_in(*, user: User, today: datetime.date | None = None) -> tuple[ApiToken, str]:
+    """A token of the user's own, for /api/v1/auth/token/ (username, password and, with two-factor, a code)."""
+    today = today or timezone.localdate()
+    expires_on = today + datetime.timedelta(days=settings.API_TOKEN_SIGN_IN_DAYS)
+    return _issue_token(user=user, name=_("Password sign-in"), expires_on=expires_on, created_by=user)
+
+
+@transaction.atomic
+def api_token_rotate(*, token: ApiToken, actor: User | None) -> tuple[ApiToken, str]:
+    """Replace a token's secret: a new token (same account, name and expiry) and the old one revoked at once."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if actor is not None:
+        permissions.check(actor, "change", token)
+    if token.revoked_at is not None:
+        raise ValidationError(_("This token is revoked; issue a new one instead."))
+    if token.expires_on < timezone.localdate():
+        raise ValidationError(_("This token has expired; issue a new one instead."))
+    new, secret = _issue_token(user=token.user, name=token.name, expires_on=token.expires_on, created_by=actor)
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor
+    token.replaced_by = new
+    token.save(update_fields=["revoked_at", "revoked_by", "replaced_by"])
+    return new, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
+    """Revoke a token: the API refuses it from now on."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if actor is not None:
+        permissions.check(actor, "change", token)
+    if token.revoked_at is not None:
+        raise ValidationError(_("This token is already revoked."))
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Note that a token was used: at most one write a minute per token (not part of the audit history)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+# --- two-factor sign-in (TOTP, with one-time recovery codes) ---
+
+
+@transaction.atomic
+def two_factor_start(*, user: User) -> TOTPDevice:
+    """The authenticator the user is enrolling: one unconfirmed device, the same until it is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    return device
+
+
+@transaction.atomic
+def two_factor_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm an enrolment with a code from the app; returns the new one-time recovery codes (shown once).
+
+    Any earlier authenticator and recovery codes of the user are replaced.
+    """
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    if device.user_id != user.pk or device.confirmed:
+        raise PermissionDenied
+    if not device.verify_token(_clean_code(code)):
+        raise ValidationError({"code": _("The code is not correct. Enter the 6 digits your app shows now.")})
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    recovery = StaticDevice.objects.create(user=user, name=_("Recovery codes"), confirmed=True)
+    codes = [StaticToken.random_token() for _n in range(settings.OTP_RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
+    return codes
+
+
+def _clean_code(code: str) -> str:
+    return "".join(code.split()).lower()
+
+
+def two_factor_verify(*, user: User, code: str) -> Device | None:
+    """The device that accepts `code` (a 6-digit TOTP code or a recovery code, which is then used up), or None.
+
+    Not one transaction on purpose: django-otp records failures (and slows down guessing) as it goes.
+    """
+    code = _clean_code(code)
+    kind: type[Device] = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    for device in kind.objects.filter(user=user, confirmed=True).order_by("pk"):
+        verified = verify_token(user, device.persistent_id, code)
+        if verified is not None:
+            return verified
+    return None
+
+
+def two_factor_wait_seconds(*, user: User) -> int:
+    """How long django-otp still holds the user's authenticator back after wrong codes (0: not at all)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        return 0
+    allowed, details = device.verify_is_allowed()
+    if allowed or not details or "locked_until" not in details:
+        return 0
+    return max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds()))
+
+
+def two_factor_has_device(*, user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, actor: User | None) -> int:
+    """An administrator removes a user's authenticator and recovery codes (they enrol again at next sign-in)."""
+    if actor is not None and not (
+        actor.is_superuser or (user.unit is not None and permissions.may_act_in_unit(actor, "change", User, user.unit))
+    ):
+        raise PermissionDenied
+    removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+    user.two_factor_reset_at = timezone.now()
+    user.save(update_fields=["two_factor_reset_at"])
+    return removed

@@ -15,4 +15,11 @@ urlpatterns = [
     path("transfers/new/", views.transfer_plan, name="transfer-plan"),
     path("transfers/<int:pk>/", views.transfer_detail, name="transfer-detail"),
     path("mirror/", views.county_mirror, name="county-mirror"),
+    path("account/", views.account, name="account"),
+    path("account/two-factor/", views.two_factor_verify, name="two-factor-verify"),
+    path("account/two-factor/setup/", views.two_factor_setup, name="two-factor-setup"),
+    path("api-tokens/", views.api_token_list, name="api-token-list"),
+    path("api-tokens/new/", views.api_token_create, name="api-token-create"),
+    path("api-tokens/<int:pk>/rotate/", views.api_token_rotate, name="api-token-rotate"),
+    path("api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime
+from base64 import b32encode
 
+import qrcode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from qrcode.image.svg import SvgPathImage
 
 from core.forms import call_service
 from core.permissions import require_perm
@@ -22,6 +29,7 @@ from . import permissions, selectors, services
 from .choices import TransferStatus
 from .filtersets import PersonFilterSet, TransferFilterSet, UnitFilterSet
 from .forms import (
+    ApiTokenForm,
     AppointmentEndForm,
     AppointmentForm,
     AsOfForm,
@@ -29,8 +37,10 @@ from .forms import (
     TransferAdvanceForm,
     TransferCancelForm,
     TransferPlanForm,
+    TwoFactorCodeForm,
 )
-from .models import Appointment, Unit, User
+from .middleware import HAS_DEVICE_SESSION_KEY, needs_second_factor
+from .models import ApiToken, Appointment, Unit, User
 from .roles import Role
 from .workflows import NEXT_PHASE
 
@@ -250,3 +260,152 @@ def county_mirror(request: HttpRequest) -> HttpResponse:
             )
             return redirect("bureau:unit-detail", pk=unit.pk)
     return render(request, "bureau/county_mirror.html", {"form": form})
+
+
+# --- two-factor sign-in ---
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+def _qr_svg(url: str) -> str:
+    """The provisioning address as an SVG QR code, drawn on the server (no script on the page)."""
+    image = qrcode.make(url, image_factory=SvgPathImage, box_size=8, border=2)
+    svg: str = image.to_string(encoding="unicode")
+    return svg
+
+
+@never_cache
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """After the password: a code from the authenticator app (or a recovery code)."""
+    user = _user(request)
+    if not needs_second_factor(request):
+        return redirect(_safe_next(request))
+    if not services.two_factor_has_device(user=user):
+        return redirect(f"{reverse('bureau:two-factor-setup')}?{urlencode({'next': _safe_next(request)})}")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Held back by earlier wrong codes, the app's code is not even tried (a recovery code still is).
+        wait = services.two_factor_wait_seconds(user=user)
+        device = services.two_factor_verify(user=user, code=form.cleaned_data["code"])
+        if device is not None:
+            request.session.cycle_key()  # a new session key once the sign-in is complete
+            otp_login(request, device)
+            request.session[HAS_DEVICE_SESSION_KEY] = True
+            return redirect(_safe_next(request))
+        if wait:
+            form.add_error(
+                "code", _("Too many wrong codes: wait %(seconds)d seconds, then try again.") % {"seconds": wait}
+            )
+        else:
+            form.add_error("code", _("The code is not correct or has expired. Enter the code your app shows now."))
+    return render(request, "bureau/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@never_cache
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code, keep the recovery codes."""
+    user = _user(request)
+    if services.two_factor_has_device(user=user) and not getattr(user, "is_verified")():  # noqa: B009
+        # Whoever knows only the password cannot replace the authenticator.
+        return redirect(f"{reverse('bureau:two-factor-verify')}?{urlencode({'next': _safe_next(request)})}")
+    device = services.two_factor_start(user=user)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = call_service(
+            form, services.two_factor_confirm, user=user, device=device, code=form.cleaned_data["code"]
+        )
+        if codes is not None:
+            device.refresh_from_db()
+            request.session.cycle_key()
+            otp_login(request, device)
+            request.session[HAS_DEVICE_SESSION_KEY] = True
+            return render(request, "bureau/two_factor_recovery.html", {"codes": codes, "next": _safe_next(request)})
+    key = b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "bureau/two_factor_setup.html",
+        {
+            "form": form, "next": _safe_next(request), "qr_svg": _qr_svg(device.config_url),
+            "manual_key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
+            "required": permissions.two_factor_required(user),
+        },
+    )  # fmt: skip
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "bureau/account.html",
+        {"has_device": services.two_factor_has_device(user=user), "required": permissions.two_factor_required(user)},
+    )
+
+
+# --- department API tokens ---
+
+
+@login_required
+@require_perm("bureau.add_apitoken")
+def api_token_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.api_token_list(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "bureau/api_token_list.html", {"page": page, "today": timezone.localdate()})
+
+
+def _managed_token(request: HttpRequest, pk: int) -> ApiToken:
+    """A token the user may change (an invisible one is a 404)."""
+    return get_object_or_404(permissions.restrict(ApiToken.objects.all(), request.user, "change"), pk=pk)
+
+
+def _secret_page(request: HttpRequest, token: ApiToken, secret: str) -> HttpResponse:
+    response = render(request, "bureau/api_token_secret.html", {"token": token, "secret": secret})
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_perm("bureau.add_apitoken")
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    initial = {"expires_on": timezone.localdate() + datetime.timedelta(days=90)}
+    form = ApiTokenForm(
+        request.POST or None, initial=initial, accounts=selectors.api_client_accounts(user=request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        issued = call_service(form, services.api_token_create, actor=_user(request), **form.cleaned_data)
+        if issued is not None:
+            return _secret_page(request, *issued)
+    return render(request, "bureau/api_token_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+@require_perm("bureau.change_apitoken")
+def api_token_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    token = _managed_token(request, pk)
+    try:
+        new, secret = services.api_token_rotate(token=token, actor=_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("bureau:api-token-list")
+    return _secret_page(request, new, secret)
+
+
+@login_required
+@require_POST
+@require_perm("bureau.change_apitoken")
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = _managed_token(request, pk)
+    try:
+        services.api_token_revoke(token=token, actor=_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The token %(token)s is revoked.") % {"token": token})
+    return redirect("bureau:api-token-list")

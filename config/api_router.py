@@ -2,7 +2,8 @@
 
 from django.urls import include, path
 
-from core.api.views import MeView, ObtainTokenView
+from bureau.api.views import ObtainTokenView
+from core.api.views import MeView
 
 app_name = "api"
 urlpatterns = [

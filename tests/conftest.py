@@ -44,6 +44,29 @@ def test_database_url() -> str:
     return f"postgres://{user}:{password}@{host}{port}/{s['NAME']}"
 
 
+@pytest.fixture(autouse=True)
+def two_factor_done_on_test_login(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.force_login` / `client.login` give a session that has passed two-factor sign-in.
+
+    For users who need it (their role, or an authenticator of their own), a real confirmed TOTP device
+    is made and the session is marked as verified by it, as django-otp does after a correct code. Tests
+    of the sign-in itself are marked `real_two_factor` and go through the code page.
+    """
+    if request.node.get_closest_marker("real_two_factor"):
+        return
+    from django.test import Client
+
+    original = Client._login
+
+    def login_with_second_factor(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        from tests.bureau.two_factor import pass_second_factor
+
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "_login", login_with_second_factor)
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery worker` process on the test Redis and the test database."""

@@ -5,7 +5,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import Appointment, Person, Post, Transfer, TransferStep, Unit
+from ..models import ApiToken, Appointment, Person, Post, Transfer, TransferStep, Unit, User
 
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):
@@ -102,3 +102,28 @@ class TransferAdvanceSerializer(serializers.Serializer[Any]):
 class TransferCancelSerializer(serializers.Serializer[Any]):
     effective_date = serializers.DateField(label=_("Effective date"))
     reason = serializers.CharField(label=_("Reason"))
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    """A department API token as administrators see it: never its secret (the portal keeps only a hash)."""
+
+    user = serializers.PrimaryKeyRelatedField(label=_("Account"), queryset=User.objects.filter(is_active=True))
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id", "name", "user", "prefix", "expires_on", "created_at", "created_by", "last_used_at",
+            "revoked_at", "revoked_by", "replaced_by",
+        ]  # fmt: skip
+        read_only_fields = [
+            "prefix", "created_at", "created_by", "last_used_at", "revoked_at", "revoked_by", "replaced_by",
+        ]  # fmt: skip
+
+
+class IssuedApiTokenSerializer(ApiTokenSerializer):
+    """A token just issued, with its secret: this answer is the only place the secret appears."""
+
+    secret = serializers.CharField(read_only=True)
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "secret"]

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from bureau.roles import Role
 from tests.bureau.factories import DEFAULT_PASSWORD, UnitFactory, UserFactory
+from tests.bureau.two_factor import code_for, enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +30,11 @@ def test_anonymous_request_gets_401_in_the_error_format(api):
 
 def test_token_from_the_auth_endpoint_authenticates_requests(api):
     user = UserFactory(roles=[Role.LEADER])
-    response = api.post("/api/v1/auth/token/", {"username": user.username, "password": DEFAULT_PASSWORD})
+    code = code_for(enrol(user))  # a leader signs in with two factors, for a token too
+    response = api.post("/api/v1/auth/token/", {"username": user.username, "password": DEFAULT_PASSWORD, "otp": code})
     assert response.status_code == 200
     token = response.json()["token"]
+    assert response.json()["expires_on"]
 
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = api.get("/api/v1/auth/me/")

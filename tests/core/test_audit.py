@@ -57,23 +57,28 @@ def test_a_change_through_a_page_request_records_the_signed_in_user(client):
 
 
 def test_token_authentication_puts_the_token_owner_into_the_audit_context(rf):
-    from rest_framework.authtoken.models import Token
+    import datetime
+
     from rest_framework.request import Request
 
-    from core.api.authentication import TokenAuthentication
+    from bureau import services
+    from bureau.api.authentication import ApiTokenAuthentication
 
     owner = UserFactory(roles=[Role.API_CLIENT])
-    token = Token.objects.create(user=owner)
+    token, secret = services.api_token_create(
+        user=owner, name="系统", expires_on=datetime.date.today() + datetime.timedelta(days=30), actor=None
+    )
     unit = UnitFactory()
-    request = Request(rf.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Token {token.key}"))
+    request = Request(rf.get("/api/v1/units/", HTTP_AUTHORIZATION=f"Token {secret}"))
     # The middleware opens the context before DRF knows the user; authentication fills it in.
     with pghistory.context(url="/api/v1/units/"):
-        TokenAuthentication().authenticate(request)
+        ApiTokenAuthentication().authenticate(request)
         unit.name = "接口修改"
         unit.save()
     update = events_of(unit).filter(pgh_label="update").get()
     assert update.user == owner
     assert update.pgh_context["auth"] == "token"
+    assert update.pgh_context["api_token"] == token.pk
 
 
 def test_auditor_filters_the_audit_page_by_model_object_and_user(client):

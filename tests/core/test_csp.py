@@ -3,6 +3,8 @@
 import pytest
 from django.core.management import call_command
 
+from tests.bureau import two_factor
+
 pytestmark = pytest.mark.django_db
 
 
@@ -26,11 +28,7 @@ def test_the_main_pages_run_without_a_policy_violation(live_server, browser):
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda e: violations.append(str(e)))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("leader")
-    page.get_by_label("密码").fill(demo_password())
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    two_factor.sign_in(page, live_server.url, "leader", demo_password())
     for path in ("/", "/bureau/", "/funds/", "/policies/coverage/", "/meetings/", "/api/docs/"):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")

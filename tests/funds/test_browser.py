@@ -4,6 +4,7 @@ import pytest
 
 from funds import services
 from funds.choices import ApplicationStatus as S
+from tests.bureau import two_factor
 from tests.bureau.factories import DEFAULT_PASSWORD
 from tests.funds.conftest import SCORES, new_application
 
@@ -15,11 +16,7 @@ def test_bureau_staff_take_an_application_to_approval_and_the_dashboard_changes(
     services.application_submit(actor=fund["staff"], application=application, today=datetime.date(2026, 3, 2))
     base = live_server.url
 
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(fund["staff"].username)
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
+    two_factor.sign_in(page, base, fund["staff"].username, DEFAULT_PASSWORD)
 
     page.goto(f"{base}/funds/?year=2026")
     assert page.locator("#total-committed").inner_text().startswith("0.00")

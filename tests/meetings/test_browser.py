@@ -6,6 +6,7 @@ import pytest
 
 from meetings import services
 from meetings.models import ActionItem, Minutes
+from tests.bureau import two_factor
 from tests.bureau.factories import DEFAULT_PASSWORD
 from tests.meetings.factories import build_world, held_meeting
 
@@ -13,11 +14,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    two_factor.sign_in(page, live_server.url, user.username, DEFAULT_PASSWORD)
 
 
 def test_recording_division_files_minutes_and_owner_posts_progress(live_server, page, shot):

@@ -131,5 +131,15 @@ def test_a_department_api_client_reports_for_its_divisions_with_a_token(world):
     assert client.get("/api/v1/action-items/").json()["count"] == 1
     response = client.post(f"/api/v1/action-items/{action.pk}/progress/", {"body": "接口报送进展"}, format="json")
     assert response.status_code == 201
+    # The write is in the audit history with the token's owner and the token itself.
+    from pghistory.models import MiddlewareEvents
+
+    from bureau.models import ApiToken
+
+    issued = ApiToken.objects.get(user=system)
+    written = MiddlewareEvents.objects.filter(pgh_context__api_token=issued.pk, pgh_label="insert")
+    assert written.exists()
+    assert {event.user for event in written} == {system}
+    assert all(event.pgh_context["auth"] == "token" for event in written)
     response = client.patch(f"/api/v1/minutes/{minutes.pk}/", {"preamble": "改"}, format="json")
     assert response.status_code == 403  # not the recording division

@@ -2,16 +2,13 @@ import pytest
 
 from bureau import demo as bureau_demo
 from policies import demo
+from tests.bureau import two_factor
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/?next=/policies/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(bureau_demo.demo_password())
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/policies/")
+    two_factor.sign_in(page, live_server.url, username, bureau_demo.demo_password(), next_path="/policies/")
 
 
 def test_search_the_catalogue_and_open_a_result(live_server, page):

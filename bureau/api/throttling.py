@@ -1,0 +1,28 @@
+"""Requests per department API token, so one department's runaway system cannot crowd out the others."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Keyed by the token's id; the rate is API_THROTTLE_TOKEN. Requests without a token pass."""
+
+    scope = "token"
+
+    def get_rate(self) -> str | None:
+        rate: str = settings.API_THROTTLE_TOKEN
+        return rate
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        from ..models import ApiToken
+
+        if not isinstance(request.auth, ApiToken):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
