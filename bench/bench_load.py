@@ -57,16 +57,50 @@ def wait_healthy(url: str, procs: list[subprocess.Popen[bytes]], timeout: float 
     raise SystemExit(f"the portal did not become healthy within {timeout:.0f} s; see {WORK}/*.log")
 
 
+def second_factor(username: str, steps_ahead: int = 0) -> str | None:
+    """The code the account's authenticator shows (one is enrolled for accounts that must have it), or None.
+
+    A code is accepted once; `steps_ahead` gives the next period's, which the device's drift tolerance takes.
+    """
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bureau.models import User
+    from bureau.permissions import two_factor_required
+
+    user = User.objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        if not two_factor_required(user):
+            return None
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
 def session_for(url: str, username: str) -> str:
+    code = second_factor(username)  # enrolled before the password, so sign-in asks for the code, not enrolment
     browser = requests.Session()
     browser.get(f"{url}/accounts/login/", timeout=60)
     form = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": browser.cookies["csrftoken"]}
-    browser.post(f"{url}/accounts/login/", data=form, headers={"Referer": f"{url}/accounts/login/"}, timeout=60)
+    response = browser.post(
+        f"{url}/accounts/login/", data=form, headers={"Referer": f"{url}/accounts/login/"}, timeout=60
+    )
+    if "/account/two-factor/" in response.url:
+        form = {"code": code or "", "csrfmiddlewaretoken": browser.cookies["csrftoken"]}
+        response = browser.post(response.url, data=form, headers={"Referer": response.url}, timeout=60)
+    if "/account/" in response.url or "/accounts/login/" in response.url:
+        raise SystemExit(f"{username} could not sign in: ended at {response.url}")
     return str(browser.cookies["sessionid"])
 
 
 def token_for(url: str, username: str) -> str:
-    response = requests.post(f"{url}/api/v1/auth/token/", json={"username": username, "password": PASSWORD}, timeout=60)
+    body = {"username": username, "password": PASSWORD}
+    code = second_factor(username, steps_ahead=1)  # the session took this period's code
+    if code:
+        body["otp"] = code
+    response = requests.post(f"{url}/api/v1/auth/token/", json=body, timeout=60)
     response.raise_for_status()
     return str(response.json()["token"])
 

@@ -182,7 +182,9 @@ def api_token(stack: Stack, username: str = "api_commerce") -> dict[str, str]:
     return {"Authorization": f"Token {response.json()['token']}"}
 
 
-def signed_in(stack: Stack, username: str = "leader") -> requests.Session:
+# Accounts that sign in with a password alone (no second factor required of their role), so a
+# session here is a whole sign-in; the two-factor step has its own tests (tests/bureau/test_two_factor.py).
+def signed_in(stack: Stack, username: str = "division") -> requests.Session:
     browser = requests.Session()
     browser.get(stack.url("/accounts/login/"), timeout=30)
     response = browser.post(
@@ -192,6 +194,7 @@ def signed_in(stack: Stack, username: str = "leader") -> requests.Session:
     )  # fmt: skip
     assert response.status_code == 200, response.status_code
     assert "sessionid" in browser.cookies
+    assert "/account/two-factor/" not in response.url, response.url
     return browser
 
 
@@ -219,7 +222,7 @@ def records(stack: Stack) -> int:
 
 def test_a_postgresql_restart_answers_503_meanwhile_and_portal_and_worker_recover_by_themselves(stack):
     token = api_token(stack)
-    leader = signed_in(stack)
+    official = signed_in(stack)
     before = records(stack)
     first = upload(stack, token, store_rows("2026-01-01", 40, 0))
     assert first.status_code == 202, first.text
@@ -239,7 +242,7 @@ def test_a_postgresql_restart_answers_503_meanwhile_and_portal_and_worker_recove
         status, body = stack.health()
         assert status == 503
         assert body == {"status": "degraded", "checks": {"database": "down", "redis": "up", "celery": "up"}}
-        page = leader.get(stack.url("/policies/"), timeout=30)
+        page = official.get(stack.url("/policies/"), timeout=30)
         assert page.status_code == 503
         assert page.headers["Retry-After"] == "30"
         write = upload(stack, token, store_rows("2026-03-01", 5, 2000))
@@ -254,7 +257,7 @@ def test_a_postgresql_restart_answers_503_meanwhile_and_portal_and_worker_recove
     # Nothing is restarted: the same web and worker processes serve again.
     assert all(proc.poll() is None for proc in stack.processes)
     wait_for(lambda: stack.health()[0] == 200, timeout=60)
-    assert leader.get(stack.url("/policies/"), timeout=30).status_code == 200
+    assert official.get(stack.url("/policies/"), timeout=30).status_code == 200
     after = upload(stack, token, store_rows("2026-04-01", 20, 3000))
     assert after.status_code == 202, after.text
     wait_for(lambda: job_status(stack, after.json()["id"]) == "succeeded")
@@ -267,7 +270,7 @@ def test_a_postgresql_restart_answers_503_meanwhile_and_portal_and_worker_recove
 
 def test_with_redis_stopped_pages_are_served_and_queued_jobs_run_once_it_is_back(stack):
     token = api_token(stack)
-    leader = signed_in(stack)
+    official = signed_in(stack)
     before = records(stack)
     # The worker holds a task unacknowledged when Redis goes, as it does a retry waiting for its countdown.
     stack.celery().send_task("datacenter.sweep_stale_jobs", countdown=600, ignore_result=True)
@@ -278,8 +281,8 @@ def test_with_redis_stopped_pages_are_served_and_queued_jobs_run_once_it_is_back
         assert status == 503
         assert body == {"status": "degraded", "checks": {"database": "up", "redis": "down", "celery": "down"}}
         # Sessions are in PostgreSQL and the cache degrades: pages, sign-in and API reads still work.
-        assert leader.get(stack.url("/policies/"), timeout=30).status_code == 200
-        assert signed_in(stack, "staff").get(stack.url("/funds/"), timeout=30).status_code == 200
+        assert official.get(stack.url("/policies/"), timeout=30).status_code == 200
+        assert signed_in(stack, "auditor").get(stack.url("/funds/"), timeout=30).status_code == 200
         listing = requests.get(stack.url("/api/v1/policies/"), headers=token, timeout=30)
         assert listing.status_code == 200
         assert listing.json()["count"] > 0

@@ -7,6 +7,7 @@ import pytest
 
 from bureau.roles import Role
 from datacenter.models import Record
+from tests.bureau import two_factor
 from tests.bureau.factories import DEFAULT_PASSWORD, UserFactory
 from tests.datacenter.factories import center_staff, city_with_center, credit_code, csv_bytes, make_dataset, row
 
@@ -14,11 +15,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    # Through the code page too for center staff (bureau staff sign in with a second factor).
+    two_factor.sign_in(page, live_server.url, user.username, DEFAULT_PASSWORD)
 
 
 @pytest.mark.worker
