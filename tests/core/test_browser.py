@@ -1,7 +1,13 @@
+import io
+
 import pytest
+from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
 
 from bureau import demo
 from bureau.models import User
+from tests.bureau import two_factor
 from tests.bureau.two_factor import code_for, enrol
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -36,3 +42,30 @@ def test_switching_to_english_in_the_browser(live_server, page):
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Sign in to the portal").is_visible()
+
+
+def test_a_leader_signs_in_with_a_code_and_reads_every_dashboard(live_server, page, shot):
+    # The officials' journey on the whole demo: the organisation, the coverage map, the fund, the data
+    # center's indicators and the joint meeting's statistics, each drawn in the browser.
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    two_factor.sign_in(page, live_server.url, "leader", demo.demo_password())
+    visits = [
+        ("/bureau/", "Organisation", None, "leader-org-chart"),
+        ("/policies/coverage/", "Coverage map of the value chain", "#coverage-chart canvas", "leader-coverage-map"),
+        ("/funds/", "Pooled fund", "#chart-programmes canvas", None),
+        ("/datacenter/indicators/", "Indicator dashboard", ".dc-chart canvas", "leader-indicators"),
+        ("/meetings/statistics/", "Member statistics", "canvas", "leader-meeting-statistics"),
+    ]
+    with translation.override("zh-hans"):
+        for path, heading, chart, name in visits:
+            response = page.goto(f"{live_server.url}{path}")
+            assert response is not None, path
+            assert response.status == 200, path
+            assert page.get_by_role("heading", name=gettext(heading), exact=True).is_visible(), path
+            if chart:
+                page.locator(chart).first.wait_for()
+            if name:
+                shot(page, name)
+    # The org chart names who holds the bureau's posts, the leader among them.
+    page.goto(f"{live_server.url}/bureau/")
+    assert page.get_by_text("陈局长").first.is_visible()
