@@ -7,7 +7,6 @@ from typing import Any, cast
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, status
@@ -153,7 +152,7 @@ class IndicatorViewSet(ScopedReadOnlyViewSet[Indicator]):
 
     @action(detail=True, methods=["get"])
     def values(self, request: Request, pk: str | None = None) -> Response:
-        indicator = get_object_or_404(self.get_queryset(), pk=pk)
+        indicator = self.get_object()
         values = selectors.indicator_values(user=request.user, indicator=indicator)
         return Response(IndicatorValueSerializer(values, many=True).data)
 
