@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, parsers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -75,6 +77,19 @@ class DataSetViewSet(ScopedReadOnlyViewSet[DataSet]):
     def get_queryset(self) -> QuerySet[DataSet]:
         return super().get_queryset().filter(pk__in=selectors.dataset_list(user=self.request.user).values("pk"))
 
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            },
+            "application/x-ndjson": OpenApiTypes.BINARY,
+            "application/jsonl": OpenApiTypes.BINARY,
+        },
+        parameters=[OpenApiParameter("name", str, description="The file name of a JSON-lines body, for the job.")],
+        responses={202: IngestionJobSerializer},
+    )
     @action(
         detail=True, methods=["post"], parser_classes=[parsers.MultiPartParser, JsonLinesParser, JsonLinesAltParser]
     )
@@ -94,6 +109,8 @@ class DataSetViewSet(ScopedReadOnlyViewSet[DataSet]):
                                       actor=actor(request))  # fmt: skip
         data = IngestionJobSerializer(job, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+
+    uploads.extra_error_statuses = ("413",)  # type: ignore[attr-defined]  # TooLarge, documented in the schema
 
     @action(detail=True, methods=["get"])
     def records(self, request: Request, pk: str | None = None) -> Response:
