@@ -263,10 +263,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON is the API's format (actions that take files add multipart): a form-encoded body, whose
+    # empty field would silently stand for null, is a 415.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -302,7 +305,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "datacenter.choices.JobStatus",
         "MeetingStatusEnum": "meetings.choices.MeetingStatus",
         "AgendaItemStatusEnum": "meetings.choices.AgendaItemStatus",
-        "AttendanceStatusEnum": "meetings.choices.AttendanceStatus",
+        "AttendanceStatusEnum": "meetings.choices.AttendanceStatus.values",
         "MinutesStatusEnum": "meetings.choices.MinutesStatus",
         "ActionItemStatusEnum": "meetings.choices.ActionStatus",
     },

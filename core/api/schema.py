@@ -88,9 +88,9 @@ class AutoSchema(SpectacularAutoSchema):
             return responses
         for code in self.error_statuses():
             if code not in responses:
-                responses[code] = self._get_response_for_code(
-                    ErrorSerializer, code, direction=direction
-                ) | {"description": ERROR_DESCRIPTIONS[code]}
+                responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction) | {
+                    "description": ERROR_DESCRIPTIONS[code]
+                }
         return responses
 
     def get_override_parameters(self) -> list[Any]:

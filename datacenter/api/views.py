@@ -25,11 +25,13 @@ from ..models import DataSet, Enterprise, Indicator, IngestionJob
 from ..registry import build_profile
 from .serializers import (
     DataSetSerializer,
+    EnterpriseProfileSerializer,
     EnterpriseSerializer,
     IndicatorSerializer,
     IndicatorValueSerializer,
     IngestionJobSerializer,
     RecordSerializer,
+    as_json,
 )
 
 
@@ -112,7 +114,9 @@ class DataSetViewSet(ScopedReadOnlyViewSet[DataSet]):
 
     uploads.extra_error_statuses = ("413",)  # type: ignore[attr-defined]  # TooLarge, documented in the schema
 
-    @action(detail=True, methods=["get"])
+    # The dataset's own fields filter the records (`?name=...`), not the catalogue's filters.
+    @extend_schema(responses=RecordSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])
     def records(self, request: Request, pk: str | None = None) -> Response:
         dataset = self.get_object()
         schema = dataset.current_schema
@@ -136,12 +140,14 @@ class IngestionJobViewSet(ScopedReadOnlyViewSet[IngestionJob]):
         job = services.job_cancel(job=self.get_object(), actor=actor(request))
         return Response(self.get_serializer(job).data)
 
+    @extend_schema(request=None, responses={202: IngestionJobSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
         job = services.job_retry(job=self.get_object(), actor=actor(request))
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def errors(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         job = self.get_object()
         return exports.job_error_report(job, selectors.job_errors(user=request.user, job=job))
@@ -153,11 +159,12 @@ class EnterpriseViewSet(ScopedReadOnlyViewSet[Enterprise]):
     filterset_class = EnterpriseFilterSet
     lookup_field = "credit_code"
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=EnterpriseProfileSerializer)
+    @action(detail=True, methods=["get"], filter_backends=[])
     def profile(self, request: Request, credit_code: str | None = None) -> Response:
         enterprise = self.get_object()
         return Response({"enterprise": self.get_serializer(enterprise).data,
-                         "sections": build_profile(enterprise, request.user)})  # fmt: skip
+                         "sections": as_json(build_profile(enterprise, request.user))})  # fmt: skip
 
 
 class IndicatorViewSet(ScopedReadOnlyViewSet[Indicator]):
@@ -167,7 +174,8 @@ class IndicatorViewSet(ScopedReadOnlyViewSet[Indicator]):
     def get_queryset(self) -> QuerySet[Indicator]:
         return super().get_queryset().filter(dataset__in=selectors.dataset_list(user=self.request.user).values("pk"))
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=IndicatorValueSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def values(self, request: Request, pk: str | None = None) -> Response:
         indicator = self.get_object()
         values = selectors.indicator_values(user=request.user, indicator=indicator)

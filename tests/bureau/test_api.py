@@ -201,6 +201,13 @@ def test_a_unit_sent_without_a_parent_is_a_new_root_that_only_a_superuser_makes(
     assert response.json()["depth"] == 0
 
 
+def test_placement_with_an_empty_date_is_a_400(world):
+    client = client_for(Role.LEADER, world["county"])
+    response = client.get(f"/api/v1/people/{world['person']['own'].pk}/placement/", {"date": ""})
+    assert response.status_code == 400
+    assert "date" in response.json()["error"]["details"]
+
+
 def test_placement_answers_where_a_person_is_on_a_date(world):
     transfer = world["transfer"]["own"]
     services.transfer_advance(actor=None, transfer=transfer, effective_date=D(2025, 3, 1))
