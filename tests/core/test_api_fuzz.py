@@ -58,9 +58,9 @@ ROLE_IDS = {
 }
 
 # Examples per operation, role and mode (valid, invalid) from Hypothesis (FUZZ_EXAMPLES=50 for a deeper run by hand).
-MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 # Boundary cases per operation from the coverage phase.
-MAX_COVERAGE_CASES = int(os.environ.get("FUZZ_COVERAGE", "4"))
+MAX_COVERAGE_CASES = int(os.environ.get("FUZZ_COVERAGE", "6"))
 COVERAGE_POOL = 200
 # A fixed seed: the same requests on every run (FUZZ_SEED to explore others by hand).
 SEED = int(os.environ.get("FUZZ_SEED", "20261128"))
