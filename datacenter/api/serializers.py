@@ -70,7 +70,7 @@ class ProfileSectionSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     title = serializers.CharField()
     template = serializers.CharField()
-    data = serializers.JSONField()
+    data = serializers.JSONField()  # type: ignore[assignment]  # DRF takes declared fields off the class
 
 
 class EnterpriseProfileSerializer(serializers.Serializer[Any]):

@@ -8,8 +8,8 @@ token must refuse a request without one or with a wrong one (schemathesis' defau
 
 The demo data are seeded once for the module, inside a transaction that is rolled back at the
 end, so each role reaches real units, applications, meetings and data sets; each role's run is a
-test of its own, rolled back in turn. Runs are derandomized (a fixed seed, no example database),
-so a clean clone sees the same requests every time. Run alone: `.venv/bin/pytest -q
+test of its own, rolled back in turn. Runs are seeded (a fixed seed, no example database), so a
+clean clone sees the same requests every time. Run alone: `.venv/bin/pytest -q
 tests/core/test_api_fuzz.py`; see docs/development.md for reproducing a failure.
 """
 
@@ -111,11 +111,9 @@ def in_process() -> Iterator[None]:
     signals.request_finished.connect(close_old_connections)
 
 
-def load_schema(token: str) -> Any:
+def load_schema() -> Any:
     config = schemathesis.Config.from_dict(CONFIG)
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), config=config)
-    schema.config.update(headers={"Authorization": f"Token {token}"})
-    return schema
+    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), config=config)
 
 
 @dataclass
@@ -129,10 +127,9 @@ class Found:
 
 def run_case(case: Any, token: str, failures: dict[tuple[str, str], Found]) -> None:
     """Send one case and record what its checks find (the run goes on, to report every failure)."""
-    # Each request in a savepoint of its own: one that fails in the database leaves the next
-    # ones a working transaction, as a fresh request would have in production.
-    # The token on every case (the coverage phase's cases do not take the configured headers), and
-    # as the checks' explicit credential: `ignored_auth` then probes without it and with a wrong one.
+    # The role's token on every case, and as the checks' explicit credential: `ignored_auth` then
+    # probes the operation without it and with a wrong one. Each request runs in a savepoint of its
+    # own: one that fails in the database leaves the next a working transaction, as in production.
     credentials = {"Authorization": f"Token {token}"}
     with transaction.atomic():
         response = case.call(headers=credentials)
@@ -196,7 +193,7 @@ def test_every_operation_answers_each_role_by_its_schema(
     role: Role, db: None, in_process: None, demo_tokens: dict[str, str]
 ) -> None:
     token = demo_tokens[role]
-    schema = load_schema(token)
+    schema = load_schema()
     failures: dict[tuple[str, str], Found] = {}
     fuzzed = set()
     for result in schema.get_all_operations():
