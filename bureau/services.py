@@ -53,7 +53,7 @@ def _full_clean(unit: Unit) -> None:
 
 
 @transaction.atomic
-def unit_create(*, actor: User | None, parent: Unit | None, **fields: Any) -> Unit:
+def unit_create(*, actor: User | None, parent: Unit | None = None, **fields: Any) -> Unit:
     unknown = set(fields) - UNIT_FIELDS
     if unknown:
         raise TypeError(f"unknown unit fields: {sorted(unknown)}")

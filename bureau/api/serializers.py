@@ -59,7 +59,7 @@ class AppointmentEndSerializer(serializers.Serializer[Any]):
 
 
 class TransferStepSerializer(serializers.ModelSerializer[TransferStep]):
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = TransferStep

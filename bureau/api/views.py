@@ -165,7 +165,7 @@ def _date_param(request: Request, name: str) -> datetime.date | None:
     from rest_framework.exceptions import ValidationError
 
     raw = request.query_params.get(name)
-    if not raw:
+    if raw is None:
         return None
     try:
         return datetime.date.fromisoformat(raw)

@@ -286,10 +286,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON is the API's format (actions that take files add multipart): a form-encoded body, whose
+    # empty field would silently stand for null, is a 415.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -302,7 +305,7 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", default="1200/minute"),
     },
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -326,7 +329,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "datacenter.choices.JobStatus",
         "MeetingStatusEnum": "meetings.choices.MeetingStatus",
         "AgendaItemStatusEnum": "meetings.choices.AgendaItemStatus",
-        "AttendanceStatusEnum": "meetings.choices.AttendanceStatus",
+        "AttendanceStatusEnum": "meetings.choices.AttendanceStatus.values",
         "MinutesStatusEnum": "meetings.choices.MinutesStatus",
         "ActionItemStatusEnum": "meetings.choices.ActionStatus",
     },

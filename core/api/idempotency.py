@@ -73,4 +73,5 @@ def idempotent(view: View) -> View:
         replay["Idempotent-Replayed"] = "true"
         return replay
 
+    wrapped.idempotent = True  # type: ignore[attr-defined]  # the schema documents the header and the 422
     return wrapped

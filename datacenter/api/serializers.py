@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import Model
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -74,6 +77,33 @@ class EnterpriseSerializer(serializers.ModelSerializer[Enterprise]):
         model = Enterprise
         fields = ["credit_code", "name", "county", "home_unit", "industry", "employees", "revenue", "size_class",
                   "chain_segment", "fields", "updated_at"]  # fmt: skip
+
+
+class ProfileSectionSerializer(serializers.Serializer[Any]):
+    """One app's section of the enterprise profile (datacenter.registry); records in `data` as {"id", "name"}."""
+
+    key = serializers.CharField()
+    title = serializers.CharField()
+    template = serializers.CharField()
+    data = serializers.JSONField()  # type: ignore[assignment]  # DRF takes declared fields off the class
+
+
+class EnterpriseProfileSerializer(serializers.Serializer[Any]):
+    enterprise = EnterpriseSerializer()
+    sections = ProfileSectionSerializer(many=True)
+
+
+def as_json(value: Any) -> Any:
+    """A profile section's data for the API: records become {"id", "name"}, dates and amounts strings."""
+    if isinstance(value, Model):
+        return {"id": value.pk, "name": str(value)}
+    if isinstance(value, dict):
+        return {str(key): as_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [as_json(item) for item in value]
+    if isinstance(value, datetime.date | Decimal):
+        return value.isoformat() if isinstance(value, datetime.date) else str(value)
+    return value
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer[IndicatorValue]):

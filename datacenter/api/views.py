@@ -10,7 +10,8 @@ from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, parsers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -26,12 +27,14 @@ from ..registry import build_profile
 from .serializers import (
     DataSetSerializer,
     DataSetShareSerializer,
+    EnterpriseProfileSerializer,
     EnterpriseSerializer,
     IndicatorSerializer,
     IndicatorValueSerializer,
     IngestionJobSerializer,
     RecordSerializer,
     ShareRequestSerializer,
+    as_json,
 )
 
 
@@ -79,6 +82,19 @@ class DataSetViewSet(ScopedReadOnlyViewSet[DataSet]):
     def get_queryset(self) -> QuerySet[DataSet]:
         return super().get_queryset().filter(pk__in=selectors.dataset_list(user=self.request.user).values("pk"))
 
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            },
+            "application/x-ndjson": OpenApiTypes.BINARY,
+            "application/jsonl": OpenApiTypes.BINARY,
+        },
+        parameters=[OpenApiParameter("name", str, description="The file name of a JSON-lines body, for the job.")],
+        responses={202: IngestionJobSerializer},
+    )
     @action(
         detail=True, methods=["post"], parser_classes=[parsers.MultiPartParser, JsonLinesParser, JsonLinesAltParser]
     )
@@ -99,7 +115,11 @@ class DataSetViewSet(ScopedReadOnlyViewSet[DataSet]):
         data = IngestionJobSerializer(job, context={"request": request}).data
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
-    @action(detail=True, methods=["get"])
+    uploads.extra_error_statuses = ("413",)  # type: ignore[attr-defined]  # TooLarge, documented in the schema
+
+    # The dataset's own fields filter the records (`?name=...`), not the catalogue's filters.
+    @extend_schema(responses=RecordSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])
     def records(self, request: Request, pk: str | None = None) -> Response:
         dataset = self.get_object()
         schema = dataset.current_schema
@@ -145,12 +165,14 @@ class IngestionJobViewSet(ScopedReadOnlyViewSet[IngestionJob]):
         job = services.job_cancel(job=self.get_object(), actor=actor(request))
         return Response(self.get_serializer(job).data)
 
+    @extend_schema(request=None, responses={202: IngestionJobSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
         job = services.job_retry(job=self.get_object(), actor=actor(request))
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def errors(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         job = self.get_object()
         return exports.job_error_report(job, selectors.job_errors(user=request.user, job=job))
@@ -162,11 +184,12 @@ class EnterpriseViewSet(ScopedReadOnlyViewSet[Enterprise]):
     filterset_class = EnterpriseFilterSet
     lookup_field = "credit_code"
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=EnterpriseProfileSerializer)
+    @action(detail=True, methods=["get"], filter_backends=[])
     def profile(self, request: Request, credit_code: str | None = None) -> Response:
         enterprise = self.get_object()
         return Response({"enterprise": self.get_serializer(enterprise).data,
-                         "sections": build_profile(enterprise, request.user)})  # fmt: skip
+                         "sections": as_json(build_profile(enterprise, request.user))})  # fmt: skip
 
 
 class IndicatorViewSet(ScopedReadOnlyViewSet[Indicator]):
@@ -176,9 +199,10 @@ class IndicatorViewSet(ScopedReadOnlyViewSet[Indicator]):
     def get_queryset(self) -> QuerySet[Indicator]:
         return super().get_queryset().filter(dataset__in=selectors.dataset_list(user=self.request.user).values("pk"))
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=IndicatorValueSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def values(self, request: Request, pk: str | None = None) -> Response:
-        indicator = get_object_or_404(self.get_queryset(), pk=pk)
+        indicator = self.get_object()
         values = selectors.indicator_values(user=request.user, indicator=indicator)
         return Response(IndicatorValueSerializer(values, many=True).data)
 

@@ -22,7 +22,7 @@ class AccountSerializer(serializers.ModelSerializer[Account]):
 
 class LedgerTransferSerializer(serializers.ModelSerializer[LedgerTransfer]):
     amount = YuanField(source="amount_fen", read_only=True)
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = LedgerTransfer
@@ -57,7 +57,7 @@ class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
 
 
 class ApplicationStepSerializer(serializers.ModelSerializer[ApplicationStep]):
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ApplicationStep

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
-from rest_framework import mixins, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, parsers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -55,12 +56,14 @@ class MeetingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet[Meeting], Re
     def perform_create(self, serializer: BaseSerializer[Meeting]) -> None:
         serializer.instance = services.meeting_schedule(actor=self.actor(), **serializer.validated_data)
 
+    @extend_schema(request=s.MeetingTransitionSerializer, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.MeetingTransitionSerializer)
     def transition(self, request: Request, pk: str | None = None) -> Response:
         data = self._input(s.MeetingTransitionSerializer)
         meeting = services.meeting_transition(actor=self.actor(), meeting=self.get_object(), to=data["to"])
         return _ok(s.MeetingSerializer, self.select(request.user).get(pk=meeting.pk))
 
+    @extend_schema(request=s.AttendanceInputSerializer, responses=s.AttendanceSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.AttendanceInputSerializer)
     def attendance(self, request: Request, pk: str | None = None) -> Response:
         row = services.attendance_record(
@@ -68,6 +71,7 @@ class MeetingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet[Meeting], Re
         )
         return _ok(s.AttendanceSerializer, row)
 
+    @extend_schema(request=s.ReorderSerializer, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.ReorderSerializer)
     def reorder(self, request: Request, pk: str | None = None) -> Response:
         """The convenor orders the agenda: `order` lists every agenda item id, first to last."""
@@ -86,6 +90,7 @@ class AgendaItemViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet[AgendaIte
 
     queryset = AgendaItem.objects.all()
     serializer_class = s.AgendaItemSerializer
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser]  # multipart for the attachments
     filterset_fields = ["meeting", "status", "kind"]
 
     @staticmethod
@@ -99,6 +104,7 @@ class AgendaItemViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet[AgendaIte
             background=data.get("background", ""), request=data.get("request", ""), attachments=data.get("upload", []),
         )  # fmt: skip
 
+    @extend_schema(request=s.DecideSerializer, responses=s.AgendaItemSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.DecideSerializer)
     def decide(self, request: Request, pk: str | None = None) -> Response:
         checked = s.DecideSerializer(data=request.data)
@@ -139,6 +145,7 @@ class MinutesViewSet(
             preamble=serializer.validated_data.get("preamble", ""),
         )
 
+    @extend_schema(request=s.ItemInputSerializer, responses=s.ItemSummarySerializer)
     @action(detail=True, methods=["post"], serializer_class=s.ItemInputSerializer)
     def items(self, request: Request, pk: str | None = None) -> Response:
         checked = s.ItemInputSerializer(data=request.data)
@@ -146,6 +153,7 @@ class MinutesViewSet(
         row = services.minutes_save_item(actor=self.actor(), minutes=self.get_object(), **checked.validated_data)
         return _ok(s.ItemSummarySerializer, row)
 
+    @extend_schema(request=s.MinutesTransitionSerializer, responses=s.MinutesSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.MinutesTransitionSerializer)
     def transition(self, request: Request, pk: str | None = None) -> Response:
         checked = s.MinutesTransitionSerializer(data=request.data)
@@ -153,6 +161,7 @@ class MinutesViewSet(
         minutes = services.minutes_transition(actor=self.actor(), minutes=self.get_object(), **checked.validated_data)
         return _ok(s.MinutesSerializer, self.select(request.user).get(pk=minutes.pk))
 
+    @extend_schema(request=s.CommentSerializer, responses={201: s.CommentSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.CommentSerializer)
     def comments(self, request: Request, pk: str | None = None) -> Response:
         checked = s.CommentSerializer(data=request.data)
@@ -160,6 +169,7 @@ class MinutesViewSet(
         comment = services.minutes_comment(actor=self.actor(), minutes=self.get_object(), **checked.validated_data)
         return _ok(s.CommentSerializer, comment, status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.CorrectionSerializer, responses={201: s.MinutesSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.CorrectionSerializer)
     def correct(self, request: Request, pk: str | None = None) -> Response:
         checked = s.CorrectionSerializer(data=request.data)
@@ -182,6 +192,7 @@ class ActionItemViewSet(ScopedReadOnlyViewSet[ActionItem], ReadThroughSelector[A
     def select(user: Any) -> QuerySet[ActionItem]:
         return selectors.action_item_list(user=user).prefetch_related("progress")
 
+    @extend_schema(request=s.ProgressInputSerializer, responses={201: s.ProgressSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.ProgressInputSerializer)
     def progress(self, request: Request, pk: str | None = None) -> Response:
         checked = s.ProgressInputSerializer(data=request.data)
@@ -189,11 +200,13 @@ class ActionItemViewSet(ScopedReadOnlyViewSet[ActionItem], ReadThroughSelector[A
         post = services.action_progress(actor=self.actor(), item=self.get_object(), **checked.validated_data)
         return _ok(s.ProgressSerializer, post, status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.TransitionSerializer, responses=s.ActionItemSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.TransitionSerializer)
     def close(self, request: Request, pk: str | None = None) -> Response:
         item = services.action_confirm_closure(actor=self.actor(), item=self.get_object())
         return _ok(s.ActionItemSerializer, item)
 
+    @extend_schema(request=s.CorrectionSerializer, responses=s.ActionItemSerializer)
     @action(detail=True, methods=["post"], serializer_class=s.CorrectionSerializer)
     def reopen(self, request: Request, pk: str | None = None) -> Response:
         checked = s.CorrectionSerializer(data=request.data)

@@ -189,6 +189,25 @@ def test_a_unit_made_its_own_ancestor_is_a_400(world):
     assert "parent" in response.json()["error"]["details"]
 
 
+def test_a_unit_sent_without_a_parent_is_a_new_root_that_only_a_superuser_makes(world):
+    body = {"code": "new-city", "kind": UnitKind.CITY, "name": "新市"}
+    staff = client_for(Role.BUREAU_STAFF, world["county"])
+    assert staff.post("/api/v1/units/", body, format="json").status_code == 403
+    superuser = APIClient()
+    superuser.force_authenticate(UserFactory(roles=[Role.ADMIN], unit=None, is_superuser=True))
+    response = superuser.post("/api/v1/units/", body, format="json")
+    assert response.status_code == 201
+    assert response.json()["parent"] is None
+    assert response.json()["depth"] == 0
+
+
+def test_placement_with_an_empty_date_is_a_400(world):
+    client = client_for(Role.LEADER, world["county"])
+    response = client.get(f"/api/v1/people/{world['person']['own'].pk}/placement/", {"date": ""})
+    assert response.status_code == 400
+    assert "date" in response.json()["error"]["details"]
+
+
 def test_placement_answers_where_a_person_is_on_a_date(world):
     transfer = world["transfer"]["own"]
     services.transfer_advance(actor=None, transfer=transfer, effective_date=D(2025, 3, 1))

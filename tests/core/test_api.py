@@ -108,3 +108,42 @@ def test_swagger_ui_is_served_without_a_cdn(client):
     assert "swagger-ui" in html
     assert "cdn." not in html
     assert "unpkg" not in html
+
+
+@pytest.mark.parametrize(
+    "query", [{"page": "abc"}, {"page": "0"}, {"page": "last"}, {"page_size": "-5"}, {"page_size": "1.5"}]
+)
+def test_a_page_or_page_size_that_is_not_a_whole_number_of_at_least_1_is_a_400(api, query):
+    api.force_authenticate(UserFactory(roles=[Role.LEADER], unit=UnitFactory(code="root")))
+    response = api.get("/api/v1/units/", query)
+    assert response.status_code == 400
+    assert set(response.json()["error"]["details"]) == set(query)
+
+
+def test_an_empty_typed_filter_is_a_400_but_an_empty_search_is_no_filter(api):
+    root = UnitFactory(code="root")
+    api.force_authenticate(UserFactory(roles=[Role.LEADER], unit=root))
+    refused = api.get("/api/v1/units/", {"parent": ""})
+    assert refused.status_code == 400
+    assert "parent" in refused.json()["error"]["details"]
+    assert api.get("/api/v1/units/", {"q": ""}).status_code == 200
+
+
+def test_a_form_encoded_body_is_refused_with_415(api):
+    api.force_authenticate(UserFactory(roles=[Role.ADMIN], unit=UnitFactory(code="root"), is_superuser=True))
+    response = api.post("/api/v1/units/", "code=x&name=x&kind=city", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_the_schema_documents_each_operations_errors_in_the_error_format(api):
+    schema = api.get(reverse("api-schema"), {"format": "json"}).json()
+    detail = schema["paths"]["/api/v1/units/{id}/"]["get"]["responses"]
+    assert {"200", "401", "403", "404", "429"} <= set(detail)
+    assert detail["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    submit = schema["paths"]["/api/v1/applications/{id}/submit/"]["post"]
+    assert "422" in submit["responses"]
+    assert "Idempotency-Key" in [p["name"] for p in submit["parameters"]]
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert "401" not in token
+    assert {"400", "429"} <= set(token)

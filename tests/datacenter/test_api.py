@@ -1,5 +1,6 @@
 """The data center's REST API."""
 
+import datetime
 import io
 import json
 
@@ -152,3 +153,14 @@ def test_indicators_are_listed_with_their_values(world):
     got = {(v["period"], v["county"]): float(v["value"]) for v in values}
     assert got == {("2024-01-01", ""): 15.0, ("2024-01-01", "鹿城区"): 10.0, ("2024-01-01", "瓯海区"): 5.0,
                    ("2024-02-01", ""): 7.0, ("2024-02-01", "鹿城区"): 7.0}  # fmt: skip
+
+
+def test_profile_sections_reach_the_api_as_plain_json():
+    from decimal import Decimal
+
+    from bureau.models import Unit
+    from datacenter.api.serializers import as_json
+
+    unit = Unit(pk=3, name="电子商务处")
+    data = {"items": [unit], "on": datetime.date(2026, 1, 2), "amount": Decimal("1.50"), "n": 2}
+    assert as_json(data) == {"items": [{"id": 3, "name": str(unit)}], "on": "2026-01-02", "amount": "1.50", "n": 2}
