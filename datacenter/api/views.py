@@ -139,8 +139,8 @@ class DataSetViewSet(ScopedReadOnlyViewSet[DataSet]):
             body = validated(ShareRequestSerializer, request)
             share = services.dataset_share(dataset=dataset, unit=body["unit"], actor=actor(request))
             return Response(DataSetShareSerializer(share).data, status=status.HTTP_201_CREATED)
-        shares = selectors.dataset_shares(user=request.user, dataset=dataset)
-        return Response(DataSetShareSerializer(shares, many=True).data)
+        shares = self.paginate_queryset(selectors.dataset_shares(user=request.user, dataset=dataset))  # type: ignore[arg-type]
+        return self.get_paginated_response(DataSetShareSerializer(shares, many=True).data)
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"shares/(?P<unit_id>[0-9]+)")
