@@ -128,6 +128,7 @@ def report(stats_csv: Path) -> int:
 def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     # A Redis of its own, so a `make run` worker never takes the bench's jobs.
+    own_redis = not os.environ.get("REDIS_URL")
     os.environ["REDIS_URL"] = os.environ.get("REDIS_URL") or embedded.ensure_redis("redis-bench", persistent=False)
     os.environ.setdefault("MEDIA_ROOT", str(WORK / "media"))
     # Many simulated clients share one account and token here; a real department has its own.
@@ -181,6 +182,8 @@ def main() -> int:
     finally:
         for proc in reversed(procs):
             embedded.stop_process(proc)
+        if own_redis:
+            embedded.stop(["redis-bench"])
     problems = report(Path(f"{prefix}_stats.csv"))
     failures = Path(f"{prefix}_failures.csv").read_text(encoding="utf-8").strip().splitlines()[1:]
     for line in failures:
