@@ -62,21 +62,14 @@ def second_factor(username: str, steps_ahead: int = 0) -> str | None:
 
     A code is accepted once; `steps_ahead` gives the next period's, which the device's drift tolerance takes.
     """
-    from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    from bureau import services
     from bureau.models import User
-    from bureau.permissions import two_factor_required
+    from tests.bureau.two_factor import code_for, enrol
 
     user = User.objects.get(username=username)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        if not two_factor_required(user):
-            return None
-        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() + steps_ahead * device.step
-    return f"{totp.token():0{device.digits}d}"
+    if not services.two_factor_needed(user=user):
+        return None
+    return code_for(enrol(user), steps_ahead=steps_ahead)
 
 
 def session_for(url: str, username: str) -> str:

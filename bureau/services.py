@@ -549,35 +549,39 @@ def api_token_issue_for_sign_in(*, user: User, today: datetime.date | None = Non
     return _issue_token(user=user, name=_("Password sign-in"), expires_on=expires_on, created_by=user)
 
 
-@transaction.atomic
-def api_token_rotate(*, token: ApiToken, actor: User | None) -> tuple[ApiToken, str]:
-    """Replace a token's secret: a new token (same account, name and expiry) and the old one revoked at once."""
+def _token_to_change(token: ApiToken, actor: User | None, *, revoked: str) -> ApiToken:
+    """The token locked for a change the actor may make; `revoked` is the refusal for a revoked one."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if actor is not None:
         permissions.check(actor, "change", token)
     if token.revoked_at is not None:
-        raise ValidationError(_("This token is revoked; issue a new one instead."))
+        raise ValidationError(revoked)
+    return token
+
+
+def _revoke(token: ApiToken, actor: User | None, replaced_by: ApiToken | None = None) -> None:
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor
+    token.replaced_by = replaced_by
+    token.save(update_fields=["revoked_at", "revoked_by", "replaced_by"])
+
+
+@transaction.atomic
+def api_token_rotate(*, token: ApiToken, actor: User | None) -> tuple[ApiToken, str]:
+    """Replace a token's secret: a new token (same account, name and expiry) and the old one revoked at once."""
+    token = _token_to_change(token, actor, revoked=_("This token is revoked; issue a new one instead."))
     if token.expires_on < timezone.localdate():
         raise ValidationError(_("This token has expired; issue a new one instead."))
     new, secret = _issue_token(user=token.user, name=token.name, expires_on=token.expires_on, created_by=actor)
-    token.revoked_at = timezone.now()
-    token.revoked_by = actor
-    token.replaced_by = new
-    token.save(update_fields=["revoked_at", "revoked_by", "replaced_by"])
+    _revoke(token, actor, replaced_by=new)
     return new, secret
 
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
     """Revoke a token: the API refuses it from now on."""
-    token = ApiToken.objects.select_for_update().get(pk=token.pk)
-    if actor is not None:
-        permissions.check(actor, "change", token)
-    if token.revoked_at is not None:
-        raise ValidationError(_("This token is already revoked."))
-    token.revoked_at = timezone.now()
-    token.revoked_by = actor
-    token.save(update_fields=["revoked_at", "revoked_by"])
+    token = _token_to_change(token, actor, revoked=_("This token is already revoked."))
+    _revoke(token, actor)
     return token
 
 
@@ -653,6 +657,13 @@ def two_factor_wait_seconds(*, user: User) -> int:
 
 def two_factor_has_device(*, user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def two_factor_needed(*, user: User, has_device: bool | None = None) -> bool:
+    """Must this sign-in pass a second factor? When the role requires it, or the user chose to enrol."""
+    if has_device is None:
+        has_device = two_factor_has_device(user=user)
+    return has_device or permissions.two_factor_required(user)
 
 
 @transaction.atomic

@@ -48,15 +48,21 @@ def observe_request(method: str, view: str, status: int, seconds: float) -> None
     LATENCY.labels(view=view).observe(seconds)
 
 
-def celery_queue_length() -> dict[tuple[str, ...], float]:
-    """Tasks waiting in the broker's default queue."""
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+def queue_length(queue: str) -> int | None:
+    """Messages waiting in a queue of the Redis broker (None when Redis cannot be asked)."""
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
     try:
-        return {("celery",): float(client.llen("celery"))}
+        return int(client.llen(queue))
     except redis.RedisError:
-        return {}
+        return None
     finally:
         client.close()
+
+
+def celery_queue_length() -> dict[tuple[str, ...], float]:
+    """Tasks waiting in the broker's default queue."""
+    length = queue_length("celery")
+    return {} if length is None else {("celery",): float(length)}
 
 
 class _AppGauges(Collector):

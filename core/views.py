@@ -74,24 +74,24 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit_log.html", {"form": form, "page": page})
 
 
-def _is_api(request: HttpRequest) -> bool:
+def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return json_error(400, "bad_request", _("The request could not be understood."))
     return render(request, "errors/400.html", status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return json_error(403, "permission_denied", _("You do not have permission to perform this action."))
     return render(request, "errors/403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return json_error(404, "not_found", _("Not found."))
     return render(request, "errors/404.html", status=404)
 
@@ -100,7 +100,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this while handling the exception: a lost database is an outage, not a bug.
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         return service_unavailable(request)
-    if _is_api(request):
+    if is_api(request):
         return json_error(500, "server_error", _("A server error occurred."))
     return render(request, "errors/500.html", status=500)
 
@@ -108,7 +108,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def service_unavailable(request: HttpRequest) -> HttpResponse:
     """503 while the database is unreachable; the page template needs neither the database nor the session."""
     response: HttpResponse
-    if _is_api(request):
+    if is_api(request):
         response = json_error(
             503, "service_unavailable", _("The service is temporarily unavailable; try again shortly.")
         )

@@ -98,12 +98,13 @@ def _stdnum_char_map() -> tuple[str, str]:
 def uscc_compact_sql(code: str) -> str:
     """stdnum's compact(): map look-alike characters to ASCII, drop spaces and hyphens, strip whitespace, upper-case."""
     look_alikes, ascii_ = _stdnum_char_map()
-    # The table only holds non-ASCII characters: an all-ASCII code (one byte per character) skips it.
-    mapped = (
-        f"(CASE WHEN octet_length({code}) = char_length({code}) THEN {code} "
-        f"ELSE translate({code}, {sql_literal(look_alikes)}, {sql_literal(ascii_)}) END)"
-    )
+    mapped = translate_non_ascii_sql(code, sql_literal(look_alikes), sql_literal(ascii_))
     return f"upper(btrim(translate({mapped}, ' -', ''), {sql_literal(WHITESPACE)}))"
+
+
+def translate_non_ascii_sql(text: str, source: str, target: str) -> str:
+    """translate() for tables of non-ASCII characters: all-ASCII text (one byte a character) skips the work."""
+    return f"(CASE WHEN octet_length({text}) = char_length({text}) THEN {text} ELSE translate({text}, {source}, {target}) END)"
 
 
 def uscc_valid_compact_sql(c: str) -> str:
@@ -444,8 +445,7 @@ def copy_error(exc: Exception, line_offset: int) -> FileRejected:
 def normalise_sql(ftype: str, t: str, p: str, choices: list[str]) -> tuple[str, str, str]:
     """Three SQL expressions for one field: the prepared value `p` from the trimmed text `t` (computed once),
     the cleaned value ready to cast from `p` (NULL when invalid), and the typed JSON value from `{v}`."""
-    # Full-width digits only occur in non-ASCII text: an all-ASCII value (one byte a character) skips the table.
-    digits = f"(CASE WHEN octet_length({t}) = char_length({t}) THEN {t} ELSE translate({t}, '{FULL_WIDTH}', '{HALF_WIDTH}') END)"
+    digits = translate_non_ascii_sql(t, f"'{FULL_WIDTH}'", f"'{HALF_WIDTH}'")
     # A plain number is checked by PostgreSQL's own input function (pg_input_is_valid, no regex: three times
     # faster), once the value is known to hold only digits, signs and a point: the input function alone would
     # also take 0x1F, 1_000, 1e5 or NaN. Thousands separators take the slower exact pattern.
@@ -521,9 +521,6 @@ class Batch:
 def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Callable[[str], None]) -> None:
     """Validate, reject and merge the staged rows (table dc_stage) with set-based SQL."""
     on_phase("validating")
-    # The distinct codes, the duplicate check and the key-ordered merge sort or hash the whole batch; the
-    # server's default 4 MB would spill them to disk. For this transaction only.
-    cursor.execute("SET LOCAL work_mem = '128MB'")
     names = [f["name"] for f in batch.fields]
 
     def trimmed(column: str) -> str:

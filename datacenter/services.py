@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-import redis
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
@@ -28,6 +27,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from bureau.choices import UnitKind
 from bureau.models import Unit, User
 from bureau.permissions import check, jurisdiction_of, may_act_in_unit
+from core.metrics import queue_length
 
 from . import ingestion, workflows
 from .choices import (
@@ -467,8 +467,9 @@ def _load(job: IngestionJob) -> IngestionJob:
         outcome.encoding = encoding
         _tune_session()
         with transaction.atomic(), connection.cursor() as cursor:
-            # Sorts and hashes over a whole batch: more memory for this transaction than the default 4 MB.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            # The distinct codes, the duplicate check and the key-ordered merge sort or hash the whole batch;
+            # the server's default 4 MB would spill them to disk. For this transaction only.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
             # One load per data set at a time: the repeat check and the merge see each other's results.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DATASET_LOCK, dataset.pk])
             repeat = (
@@ -611,20 +612,9 @@ def jobs_resend_waiting() -> dict[str, int]:
     waiting = IngestionJob.objects.filter(status=JobStatus.QUEUED, created_at__lte=cutoff).order_by("pk")
     job_ids = list(waiting.values_list("pk", flat=True))
     # As many messages still in the broker's queue as jobs waiting: a backlog, none was lost.
-    if not job_ids or _broker_backlog(settings.DATACENTER_QUEUE) >= len(job_ids):
+    if not job_ids or (queue_length(settings.DATACENTER_QUEUE) or 0) >= len(job_ids):
         return {"resent": 0}
     return {"resent": sum(_send_job(job_id) for job_id in job_ids)}
-
-
-def _broker_backlog(queue: str) -> int:
-    """Messages waiting in a queue of the Redis broker (0 when Redis cannot be asked)."""
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        return int(client.llen(queue))
-    except redis.RedisError:
-        return 0
-    finally:
-        client.close()
 
 
 # --- the enterprise master ----------------------------------------------------------------

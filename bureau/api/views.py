@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from core.api.idempotency import idempotent
 from core.api.views import LockedOut
 
-from .. import permissions, selectors, services
+from .. import selectors, services
 from ..filtersets import AppointmentFilterSet, PersonFilterSet, TransferFilterSet, UnitFilterSet
 from ..models import ApiToken, Appointment, Person, Transfer, Unit, User
 from .serializers import (
@@ -193,7 +193,7 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
             raise serializers.ValidationError(_("Unable to sign in with the username and password given."))
         assert isinstance(user, User)
         has_device = services.two_factor_has_device(user=user)
-        if has_device or permissions.two_factor_required(user):
+        if services.two_factor_needed(user=user, has_device=has_device):
             code = attrs.get("otp") or ""
             if not has_device:
                 raise serializers.ValidationError(

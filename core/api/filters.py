@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -20,12 +21,16 @@ class FilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
         filterset = self.get_filterset(request, queryset, view)
-        if filterset is not None:
-            blank = {
-                name: [_("Give a value, or leave the parameter out.")]
-                for name, item in filterset.filters.items()
-                if request.query_params.get(name) == "" and not issubclass(item.field_class, forms.CharField)
-            }
-            if blank:
-                raise ValidationError(blank)
-        return super().filter_queryset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        blank = {
+            name: [_("Give a value, or leave the parameter out.")]
+            for name, item in filterset.filters.items()
+            if request.query_params.get(name) == "" and not issubclass(item.field_class, forms.CharField)
+        }
+        if blank:
+            raise ValidationError(blank)
+        # The rest as django-filter's own backend does, on the filterset already built.
+        if not filterset.is_valid() and self.raise_exception:
+            raise utils.translate_validation(filterset.errors)
+        return filterset.qs

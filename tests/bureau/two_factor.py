@@ -21,11 +21,10 @@ def pass_second_factor(client: Any, user: User) -> None:
     as django-otp does after a correct code; for users who need no second factor and have none, nothing."""
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from bureau.permissions import TWO_FACTOR_ROLES
+    from bureau.permissions import two_factor_required
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    needed = user.is_superuser or user.groups.filter(name__in=TWO_FACTOR_ROLES).exists()
-    if device is None and needed:
+    if device is None and two_factor_required(user):
         device = enrol(user)
     if device is not None:
         session = client.session
