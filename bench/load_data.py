@@ -168,12 +168,15 @@ def journey_data(review_count: int = 600) -> dict[str, object]:
 
 
 def sizes() -> str:
+    from django.db.models import Sum
+
     from bureau.models import Person
-    from datacenter.models import Record
+    from datacenter.models import DataSet
     from funds.models import Application
     from meetings.models import ActionItem, Meeting
     from policies.models import Policy
 
     return (f"{Policy.objects.count()} policies, {Application.objects.count()} applications, "
             f"{Meeting.objects.count()} meetings, {ActionItem.objects.count()} action items, "
-            f"{Record.objects.count()} data-set records, {Person.objects.count()} people")  # fmt: skip
+            f"{DataSet.objects.aggregate(n=Sum('record_count'))['n'] or 0} data-set records, "
+            f"{Person.objects.count()} people")  # fmt: skip

@@ -29,8 +29,10 @@ from typing import IO, Any
 
 import pgtrigger
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from . import storage
 from .choices import EnterpriseAttribute, FieldType, Industry, SourceFormat
 from .sizes import classify_sql
 
@@ -38,7 +40,8 @@ SAMPLE_BYTES = 1024 * 1024
 READ_CHUNK = 256 * 1024
 PROGRESS_EVERY_SECONDS = 0.5
 MAX_ERROR_ROWS = 100_000
-KEY_SEPARATOR = "\x1f"
+TRUE_WORDS = ("true", "t", "1", "yes", "y", "是", "对")
+FALSE_WORDS = ("false", "f", "0", "no", "n", "否", "错")
 # Python's str.strip() whitespace among the characters a cell may hold, for the credit-code check.
 WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 CELL_TRIM = " \t\r\n\u3000"
@@ -442,52 +445,78 @@ def copy_error(exc: Exception, line_offset: int) -> FileRejected:
     return FileRejected(_("The file cannot be read: %(reason)s.") % {"reason": reason})
 
 
-def normalise_sql(ftype: str, t: str, p: str, choices: list[str]) -> tuple[str, str, str]:
-    """Three SQL expressions for one field: the prepared value `p` from the trimmed text `t` (computed once),
-    the cleaned value ready to cast from `p` (NULL when invalid), and the typed JSON value from `{v}`."""
+def slow_value_sql(ftype: str, t: str, choices: list[str]) -> str:
+    """The typed value of one cell from its trimmed text `t`, taking every form the portal accepts
+    (thousands separators, full-width digits, dates in Chinese or compact form); NULL when invalid.
+
+    Costly, so `value_sql` calls it only for cells that are not already in their plain form.
+    """
     digits = translate_non_ascii_sql(t, f"'{FULL_WIDTH}'", f"'{HALF_WIDTH}'")
-    # A plain number is checked by PostgreSQL's own input function (pg_input_is_valid, no regex: three times
-    # faster), once the value is known to hold only digits, signs and a point: the input function alone would
-    # also take 0x1F, 1_000, 1e5 or NaN. Thousands separators take the slower exact pattern.
+    # A number is checked by PostgreSQL's own input function once the text is known to hold only digits,
+    # signs and a point: the input function alone would also take 0x1F, 1_000, 1e5 or NaN.
     if ftype == FieldType.INTEGER:
-        n = (
-            f"(CASE WHEN translate({p}, '0123456789+-', '') = '' AND pg_input_is_valid({p}, 'bigint') THEN {p} "
-            f"WHEN {p} ~ '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+$' AND pg_input_is_valid(replace({p}, ',', ''), 'bigint') "
-            f"THEN replace({p}, ',', '') END)"
+        return (
+            f"(CASE WHEN translate({digits}, '0123456789+-', '') = '' AND pg_input_is_valid({digits}, 'bigint') "
+            f"THEN ({digits})::bigint "
+            f"WHEN {digits} ~ '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+$' AND pg_input_is_valid(replace({digits}, ',', ''), 'bigint') "
+            f"THEN replace({digits}, ',', '')::bigint END)"
         )
-        return digits, n, "({v})::bigint"
     if ftype == FieldType.DECIMAL:
-        n = (
-            f"(CASE WHEN translate({p}, '0123456789+-.', '') = '' AND length({p}) <= 40 AND pg_input_is_valid({p}, 'numeric') THEN {p} "
-            f"WHEN {p} ~ '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}}){{1,12}}(\\.[0-9]+)?$' THEN replace({p}, ',', '') END)"
+        return (
+            f"(CASE WHEN translate({digits}, '0123456789+-.', '') = '' AND length({digits}) <= 40 "
+            f"AND pg_input_is_valid({digits}, 'numeric') THEN ({digits})::numeric "
+            f"WHEN {digits} ~ '^[+-]?[0-9]{{1,3}}(,[0-9]{{3}}){{1,12}}(\\.[0-9]+)?$' THEN replace({digits}, ',', '')::numeric END)"
         )
-        return digits, n, "({v})::numeric"
     if ftype == FieldType.DATE:
         iso = (
-            f"(CASE WHEN {t} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN {t} "  # the common case, no rewriting
-            f"WHEN {digits} ~ '^[0-9]{{4}}[-/.年][0-9]{{1,2}}[-/.月][0-9]{{1,2}}日?([ T][0-9:.]+)?$' "
+            f"(CASE WHEN {digits} ~ '^[0-9]{{4}}[-/.年][0-9]{{1,2}}[-/.月][0-9]{{1,2}}日?([ T][0-9:.]+)?$' "
             f"THEN regexp_replace({digits}, '^([0-9]{{4}})[-/.年]([0-9]{{1,2}})[-/.月]([0-9]{{1,2}})日?.*$', '\\1-\\2-\\3') "
             f"WHEN {digits} ~ '^[0-9]{{8}}$' THEN substr({digits}, 1, 4) || '-' || substr({digits}, 5, 2) || '-' || substr({digits}, 7, 2) END)"
         )
-        n = (
-            f"(CASE WHEN {p} IS NULL OR NOT pg_input_is_valid({p}, 'date') THEN NULL "
-            f"WHEN length({p}) = 10 THEN {p} ELSE {p}::date::text END)"
-        )
-        return iso, n, "to_jsonb({v})"
+        return f"(CASE WHEN pg_input_is_valid({iso}, 'date') THEN ({iso})::date END)"
     if ftype == FieldType.BOOLEAN:
-        n = (
-            f"(CASE WHEN lower({t}) IN ('true', 't', '1', 'yes', 'y', '是', '对') THEN 'true' "
-            f"WHEN lower({t}) IN ('false', 'f', '0', 'no', 'n', '否', '错') THEN 'false' END)"
-        )
-        return "NULL::text", n, "({v})::boolean"
+        return yes_no_sql(f"lower({t})")
     if ftype == FieldType.ENUM:
-        allowed = ", ".join(sql_literal(c) for c in choices) or "NULL"
-        return "NULL::text", f"(CASE WHEN {t} IN ({allowed}) THEN {t} END)", "to_jsonb({v})"
-    if ftype == FieldType.CREDIT_CODE:
-        # Cleaning a code and its check character are the costliest tests of a row; dc_uscc does both
-        # once per distinct text (monthly figures repeat each code every month), joined in as u_{p}.
-        return "NULL::text", f"(CASE WHEN u_{p}.valid THEN u_{p}.code END)", "to_jsonb({v})"
-    return "NULL::text", t, "to_jsonb({v})"
+        return one_of_sql(t, choices)
+    return t
+
+
+def yes_no_sql(text: str) -> str:
+    return f"(CASE WHEN {text} IN ({words(TRUE_WORDS)}) THEN true WHEN {text} IN ({words(FALSE_WORDS)}) THEN false END)"
+
+
+def one_of_sql(text: str, choices: list[str]) -> str:
+    return f"(CASE WHEN {text} IN ({words(choices)}) THEN {text} END)"
+
+
+def words(values: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(sql_literal(v) for v in values) or "NULL"
+
+
+def trimmed_sql(raw: str) -> str:
+    return f"NULLIF(btrim({raw}, {sql_literal(CELL_TRIM)}), '')"
+
+
+def value_sql(ftype: str, raw: str, choices: list[str]) -> str:
+    """The typed value of the raw cell `raw`: a cheap test takes the plain form most cells come in, and only
+    the others go through `slow_value_sql` (CASE evaluates a branch only when it is taken)."""
+    t = trimmed_sql(raw)
+    slow = slow_value_sql(ftype, t, choices)
+    # The plain form is the one PostgreSQL prints back: parse, print, compare. That turns away what its input
+    # functions take but a department never means (0x1F, 1_000, 1e5, 'epoch', 03/04/2024...), which then go to
+    # the slow path and its stricter rules. Needs DateStyle ISO (set by the job) for dates.
+    if ftype in (FieldType.INTEGER, FieldType.DECIMAL, FieldType.DATE):
+        sql = storage.SQL_TYPES[ftype]
+        fast = f"pg_input_is_valid({raw}, '{sql}') AND ({raw})::{sql}::text = {raw}"
+        if ftype == FieldType.DECIMAL:  # numeric prints NaN and Infinity back as they came
+            fast += f" AND {raw} NOT IN ('NaN', 'Infinity', '-Infinity')"
+        return f"(CASE WHEN {fast} THEN ({raw})::{sql} ELSE {slow} END)"
+    # A cell exactly as listed needs no trimming or case folding (COALESCE evaluates lazily too).
+    if ftype == FieldType.BOOLEAN:
+        return f"COALESCE({yes_no_sql(raw)}, {slow})"
+    if ftype == FieldType.ENUM:
+        return f"COALESCE({one_of_sql(raw, choices)}, {slow})"
+    return t
 
 
 def invalid_reason(ftype: str, choices: list[str]) -> str:
@@ -517,143 +546,192 @@ class Batch:
     county_units: dict[str, int]
     threshold: Decimal
 
+    def required(self, f: dict[str, Any]) -> bool:
+        return bool(f.get("required")) or f["name"] in self.natural_key
+
 
 def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Callable[[str], None]) -> None:
     """Validate, reject and merge the staged rows (table dc_stage) with set-based SQL."""
     on_phase("validating")
-    names = [f["name"] for f in batch.fields]
-
-    def trimmed(column: str) -> str:
-        return f"NULLIF(btrim({column}, {sql_literal(CELL_TRIM)}), '')"
-
-    trims = ", ".join(f"{trimmed('s.' + c)} AS t{i}" for i, c in enumerate(batch.stage_columns))
-    preps, norms, errs, typed = [], [], [], []
-    params: list[Any] = []
-    for i, f in enumerate(batch.fields):
-        required = f.get("required") or f["name"] in batch.natural_key
-        prep, n, cast = normalise_sql(f["type"], f"t{i}", f"p{i}", f.get("choices") or [])
-        preps.append(f"{prep} AS p{i}")
-        norms.append(f"{n} AS n{i}")
-        missing = "%s" if required else "NULL"
-        if required:
-            params.append(_("a value is required"))
-        params.append(invalid_reason(f["type"], f.get("choices") or []))
-        errs.append(f"CASE WHEN t{i} IS NULL THEN {missing} WHEN n{i} IS NULL THEN %s END AS e{i}")
-        typed.append(f"{sql_literal(f['name'])}, {cast.format(v=f'n{i}')}")
-    codes = [i for i, f in enumerate(batch.fields) if f["type"] == FieldType.CREDIT_CODE]
+    fields = batch.fields
+    codes = [i for i, f in enumerate(fields) if f["type"] == FieldType.CREDIT_CODE]
     if codes:
         with outcome.timed("credit codes"):
-            every = " UNION ALL ".join(f"SELECT {trimmed(batch.stage_columns[i])} AS raw FROM dc_stage" for i in codes)
+            # Cleaning a code and its check character are the costliest tests of a row: done once per distinct
+            # text (monthly figures repeat each code every month) and joined back.
+            every = " UNION ALL ".join(f"SELECT {batch.stage_columns[i]} AS raw FROM dc_stage" for i in codes)
             cursor.execute(
                 f"""CREATE TEMP TABLE dc_uscc ON COMMIT DROP AS
-            SELECT raw, code, {uscc_valid_compact_sql("code")} AS valid
+            SELECT raw, CASE WHEN {uscc_valid_compact_sql("code")} THEN code END AS code
             FROM (SELECT raw, {uscc_compact_sql("raw")} AS code FROM (SELECT DISTINCT raw FROM ({every}) AS e) AS d WHERE raw IS NOT NULL OFFSET 0) AS c"""
             )
             cursor.execute("ANALYZE dc_uscc")
-    joins = "".join(f" LEFT JOIN dc_uscc AS u_p{i} ON u_p{i}.raw = b.t{i}" for i in codes)
-    # Build normalised values and per-field reasons in one pass over the stage.
-    key_expr = f" || {sql_literal(KEY_SEPARATOR)} || ".join(f"n{names.index(k)}" for k in batch.natural_key)
-    raw_cols = ", ".join(f"t{i}" for i in range(len(names)))
-    any_error = " OR ".join(["bad IS NOT NULL", *(f"e{i} IS NOT NULL" for i in range(len(names)))])
+    values = []
+    for i, f in enumerate(fields):
+        raw = f"s.{batch.stage_columns[i]}"
+        values.append(f"u{i}.code" if i in codes else value_sql(f["type"], raw, f.get("choices") or []))
+    joins = "".join(f" LEFT JOIN dc_uscc AS u{i} ON u{i}.raw = s.{batch.stage_columns[i]}" for i in codes)
+    # A row is rejected for a file-level problem (`bad`), a required value missing, or a value given but
+    # invalid; "given" is tested only once the value came out NULL.
+    rejected = " OR ".join(
+        ["bad IS NOT NULL"]
+        + [
+            f"v{i} IS NULL" if batch.required(f) else f"(v{i} IS NULL AND {trimmed_sql(f'r{i}')} IS NOT NULL)"
+            for i, f in enumerate(fields)
+        ]
+    )
+    raws = ", ".join(f"s.{c} AS r{i}" for i, c in enumerate(batch.stage_columns))
+    vs = ", ".join(f"v{i}" for i in range(len(fields)))
     with outcome.timed("normalise"):
         cursor.execute(
-            # Layers fenced with OFFSET 0, so each prepared value is computed once per row, not once per use.
-            # The raw text stays in dc_stage: the error report joins back to it by line.
+            # Fenced with OFFSET 0 so each value is computed once, then tested for the rejection.
             f"""CREATE TEMP TABLE dc_norm ON COMMIT DROP AS
-        SELECT *, ({any_error}) AS rejected FROM (
-        SELECT ln, bad, {", ".join(f"n{i}" for i in range(len(names)))}, {", ".join(errs)}, {key_expr} AS key
-        FROM (SELECT ln, bad, {raw_cols}, {", ".join(norms)}
-              FROM (SELECT ln, bad, {raw_cols}, {", ".join(preps)}
-                    FROM (SELECT s.ln, NULLIF(s.bad, '') AS bad, {trims} FROM dc_stage s OFFSET 0) AS a
-                    OFFSET 0) AS b{joins}
-              OFFSET 0) AS c
-        OFFSET 0) AS d""",
-            params,
+        SELECT ln, {vs}, ({rejected}) AS rejected FROM (
+            SELECT s.ln, NULLIF(s.bad, '') AS bad, {raws}, {", ".join(f"{v} AS v{i}" for i, v in enumerate(values))}
+            FROM dc_stage s{joins} OFFSET 0) AS n"""
         )
-    original = "concat_ws(',', " + ", ".join(f"s.{c}" for c in batch.stage_columns) + ")"
     cursor.execute("SELECT count(*), count(*) FILTER (WHERE rejected) FROM dc_norm")
     outcome.rows_read, outcome.rows_rejected = cursor.fetchone()
     if outcome.rows_read == 0:
         raise FileRejected(_("The file has a header but no rows."))
-    fields_union = " UNION ALL ".join(
-        ["SELECT ln, '' AS field, bad AS reason FROM dc_norm WHERE bad IS NOT NULL"]
-        + [
-            f"SELECT ln, {sql_literal(n)}, e{i} FROM dc_norm WHERE e{i} IS NOT NULL AND bad IS NULL"
-            for i, n in enumerate(names)
-        ]
-    )
     if outcome.rows_rejected:
         with outcome.timed("errors"):
-            cursor.execute(
-                f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
-            SELECT %s, e.ln + %s, e.field, left(e.reason, 255), left({original}, 2000)
-            FROM ({fields_union}) AS e JOIN dc_stage s ON s.ln = e.ln ORDER BY e.ln LIMIT {MAX_ERROR_ROWS}""",
-                [batch.job_id, batch.line_offset],
-            )
+            report_rejected(cursor, batch)
     if Decimal(outcome.rows_rejected) > batch.threshold * outcome.rows_read:
         outcome.threshold_exceeded = True
         return
 
-    # Duplicate keys within the file: the last line wins, the earlier ones are reported.
-    with outcome.timed("duplicates"):
-        cursor.execute(
-            """CREATE TEMP TABLE dc_last ON COMMIT DROP AS
-        SELECT key, max(ln) AS ln, count(*) AS n FROM dc_norm WHERE NOT rejected GROUP BY key"""
-        )
-    cursor.execute("SELECT coalesce(sum(n - 1), 0) FROM dc_last")
-    outcome.rows_duplicate = int(cursor.fetchone()[0])
-    source = "(SELECT * FROM dc_norm WHERE NOT rejected) AS accepted"
-    if outcome.rows_duplicate:
-        before, _sep, after = _("duplicate key; superseded by line %(line)s").partition("%(line)s")
-        cursor.execute(
-            f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
-            SELECT %s, d.ln + %s, '', %s || (l.ln + %s)::text || %s, left({original}, 2000)
-            FROM dc_norm d JOIN dc_last l ON l.key = d.key AND l.n > 1 AND d.ln < l.ln JOIN dc_stage s ON s.ln = d.ln
-            WHERE NOT d.rejected
-            ORDER BY d.ln LIMIT {MAX_ERROR_ROWS}""",
-            [batch.job_id, batch.line_offset, before, batch.line_offset, after],
-        )
-        source = "(SELECT d.* FROM dc_norm d JOIN dc_last l ON l.key = d.key AND l.ln = d.ln) AS accepted"
-    accepted = outcome.rows_read - outcome.rows_rejected - outcome.rows_duplicate
-
     on_phase("merging")
-    by_attr = {str(f["maps_to"]): i for i, f in enumerate(batch.fields) if f.get("maps_to")}
-    code_index = next((i for i, f in enumerate(batch.fields) if f["type"] == FieldType.CREDIT_CODE), None)
-    enterprise_expr = "NULL"
-    if code_index is not None:
+    if codes:
         with outcome.timed("enterprises"):
-            merge_enterprises(cursor, batch, source, code_index, by_attr)
-        enterprise_expr = f"n{code_index}"
-    payload = "jsonb_build_object(" + ", ".join(typed) + ")"
+            merge_enterprises(cursor, batch, codes[0])
+    accepted = outcome.rows_read - outcome.rows_rejected
     with outcome.timed("records"):
-        cursor.execute(
-            f"""WITH up AS (
-            INSERT INTO datacenter_record AS r (dataset_id, key, payload, enterprise_id, job_id, line, first_loaded_at, updated_at)
-            SELECT %s, key, {payload}, {enterprise_expr}, %s, ln + %s, now(), now() FROM {source}
-            ORDER BY key  -- new keys then extend the unique index in order instead of landing all over it
-            ON CONFLICT (dataset_id, key) DO UPDATE SET payload = EXCLUDED.payload, enterprise_id = EXCLUDED.enterprise_id,
-                job_id = EXCLUDED.job_id, line = EXCLUDED.line, updated_at = EXCLUDED.updated_at
-            WHERE r.payload IS DISTINCT FROM EXCLUDED.payload OR r.enterprise_id IS DISTINCT FROM EXCLUDED.enterprise_id
+        storage.ensure_table(cursor, batch.dataset_id, fields, batch.natural_key)
+        cursor.execute(f"SELECT NOT EXISTS (SELECT FROM {storage.table(batch.dataset_id)})")
+        empty = cursor.fetchone()[0]
+        # Most files hold each key once: the write is tried as is, and only a file with repeated keys pays for
+        # finding them (the unique index refuses them on a bulk load, ON CONFLICT on a merge).
+        cursor.execute("SAVEPOINT dc_merge")
+        try:
+            inserted, updated = write_records(cursor, batch, "dc_norm WHERE NOT rejected", empty)
+        except DatabaseError as exc:
+            if getattr(exc.__cause__, "pgcode", None) not in (UNIQUE_VIOLATION, CARDINALITY_VIOLATION):
+                raise
+            cursor.execute("ROLLBACK TO SAVEPOINT dc_merge")
+            outcome.rows_duplicate = report_duplicates(cursor, batch)
+            inserted, updated = write_records(cursor, batch, "dc_norm d WHERE NOT rejected AND NOT EXISTS "
+                                              "(SELECT FROM dc_dup x WHERE x.ln = d.ln)", empty)  # fmt: skip
+        cursor.execute("RELEASE SAVEPOINT dc_merge")
+    outcome.rows_inserted, outcome.rows_updated = inserted, updated
+    outcome.rows_unchanged = accepted - outcome.rows_duplicate - inserted - updated
+
+
+UNIQUE_VIOLATION = "23505"
+CARDINALITY_VIOLATION = "21000"  # ON CONFLICT DO UPDATE meeting the same key twice in one statement
+
+
+def report_rejected(cursor: Any, batch: Batch) -> None:
+    """The error report: one line per rejected row and field, with the reason and the row as it was sent."""
+    params: list[Any] = []
+    parts = ["SELECT ln, '' AS field, bad AS reason FROM rej WHERE bad IS NOT NULL"]
+    for i, f in enumerate(batch.fields):
+        t = trimmed_sql(f"r{i}")
+        params += [_("a value is required"), invalid_reason(f["type"], f.get("choices") or [])]
+        given = "" if batch.required(f) else f" AND {t} IS NOT NULL"
+        parts.append(
+            f"SELECT ln, {sql_literal(f['name'])}, CASE WHEN {t} IS NULL THEN %s ELSE %s END "
+            f"FROM rej WHERE bad IS NULL AND v{i} IS NULL{given}"
+        )
+    raws = ", ".join(f"s.{c} AS r{i}" for i, c in enumerate(batch.stage_columns))
+    original = "concat_ws(',', " + ", ".join(f"r{i}" for i in range(len(batch.fields))) + ")"
+    cursor.execute(
+        f"""WITH rej AS MATERIALIZED (
+            SELECT n.*, NULLIF(s.bad, '') AS bad, {raws} FROM dc_norm n JOIN dc_stage s ON s.ln = n.ln WHERE n.rejected)
+        INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
+        SELECT %s, e.ln + %s, e.field, left(e.reason, 255), left({original}, 2000)
+        FROM ({" UNION ALL ".join(parts)}) AS e JOIN rej USING (ln) ORDER BY e.ln LIMIT {MAX_ERROR_ROWS}""",
+        [batch.job_id, batch.line_offset, *params],
+    )
+
+
+def report_duplicates(cursor: Any, batch: Batch) -> int:
+    """Keys the file holds more than once: the last line wins; the earlier ones go into dc_dup and the report."""
+    key = ", ".join(f"v{batch.fields.index(f)}" for k in batch.natural_key for f in batch.fields if f["name"] == k)
+    same = " AND ".join(f"l.{k} = d.{k}" for k in key.split(", "))
+    cursor.execute(
+        f"""CREATE TEMP TABLE dc_dup ON COMMIT DROP AS
+        SELECT d.ln, l.ln AS winner FROM (
+            SELECT {key}, max(ln) AS ln FROM dc_norm WHERE NOT rejected GROUP BY {key} HAVING count(*) > 1) AS l
+        JOIN dc_norm d ON {same} AND d.ln < l.ln AND NOT d.rejected"""
+    )
+    raws = ", ".join(f"s.{c}" for c in batch.stage_columns)
+    before, _sep, after = _("duplicate key; superseded by line %(line)s").partition("%(line)s")
+    cursor.execute(
+        f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
+        SELECT %s, x.ln + %s, '', %s || (x.winner + %s)::text || %s, left(concat_ws(',', {raws}), 2000)
+        FROM dc_dup x JOIN dc_stage s ON s.ln = x.ln ORDER BY x.ln LIMIT {MAX_ERROR_ROWS}""",
+        [batch.job_id, batch.line_offset, before, batch.line_offset, after],
+    )
+    cursor.execute("SELECT count(*) FROM dc_dup")
+    return int(cursor.fetchone()[0])
+
+
+def write_records(cursor: Any, batch: Batch, source: str, empty: bool) -> tuple[int, int]:
+    """Write the accepted rows into the data set's record table; returns (inserted, updated).
+
+    Into an empty table the rows go in with no index to maintain, and the indexes are built afterwards
+    (several times faster); otherwise each key is inserted, updated if a value changed, or left alone.
+    """
+    t = storage.table(batch.dataset_id)
+    cols = [storage.ident(f["name"]) for f in batch.fields]
+    vs = ", ".join(f"v{i}" for i in range(len(cols)))
+    target = f"{t} AS r ({', '.join(cols)}, _job, _line, _loaded_at, _updated_at)"
+    select = f"SELECT {vs}, %s, ln + %s, now(), now() FROM {source}"
+    params = [batch.job_id, batch.line_offset]
+    if empty:
+        indexes = storage.wanted_indexes(batch.dataset_id, batch.fields, batch.natural_key)
+        storage.drop_indexes(cursor, batch.dataset_id)
+        cursor.execute(f"INSERT INTO {target} {select}", params)
+        inserted = cursor.rowcount
+        for create in indexes.values():
+            cursor.execute(create)
+        return inserted, 0
+    key = ", ".join(storage.ident(k) for k in batch.natural_key)
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols)
+    cursor.execute(
+        f"""WITH up AS (INSERT INTO {target} {select}
+            ON CONFLICT ({key}) DO UPDATE SET {sets}, _job = EXCLUDED._job, _line = EXCLUDED._line,
+                _updated_at = EXCLUDED._updated_at
+            WHERE ({", ".join(f"r.{c}" for c in cols)}) IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in cols)})
             RETURNING (xmax = 0) AS inserted)
         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up""",
-            [batch.dataset_id, batch.job_id, batch.line_offset],
-        )
-    outcome.rows_inserted, outcome.rows_updated = cursor.fetchone()
-    outcome.rows_unchanged = accepted - outcome.rows_inserted - outcome.rows_updated
+        params,
+    )
+    inserted, updated = cursor.fetchone()
+    return int(inserted), int(updated)
 
 
-def merge_enterprises(cursor: Any, batch: Batch, source: str, code_index: int, by_attr: dict[str, int]) -> None:
-    """Add the credit codes not yet in the enterprise master; fill attributes it lacks, never overwrite them."""
+def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
+    """Add the credit codes not yet in the enterprise master; fill attributes it lacks, never overwrite them.
 
-    def attr(name: str, cast: str = "") -> str:
+    Each code's attributes come from its last accepted line.
+    """
+    by_attr = {str(f["maps_to"]): i for i, f in enumerate(batch.fields) if f.get("maps_to")}
+
+    def attr(name: str) -> str:
         i = by_attr.get(name)
-        return f"(n{i}){cast}" if i is not None else "NULL"
+        return f"n.v{i}" if i is not None else "NULL"
+
+    def number(name: str) -> str:
+        # An attribute may be mapped from a field of any type; it becomes a number only where it reads as one.
+        return f"(CASE WHEN pg_input_is_valid(({attr(name)})::text, 'numeric') THEN ({attr(name)})::text::numeric END)"
 
     industries = ", ".join(sql_literal(v) for v in Industry.values)
-    industry = f"(CASE WHEN {attr(EnterpriseAttribute.INDUSTRY)} IN ({industries}) THEN {attr(EnterpriseAttribute.INDUSTRY)} END)"
-    employees = f"(CASE WHEN {attr(EnterpriseAttribute.EMPLOYEES, '::numeric')} BETWEEN 0 AND 2147483647 THEN {attr(EnterpriseAttribute.EMPLOYEES, '::numeric')}::integer END)"
-    revenue = f"(CASE WHEN abs({attr(EnterpriseAttribute.REVENUE, '::numeric')}) < 1e14 THEN round({attr(EnterpriseAttribute.REVENUE, '::numeric')}, 2) END)"
-    county = attr(EnterpriseAttribute.COUNTY)
+    industry = f"(CASE WHEN ({attr(EnterpriseAttribute.INDUSTRY)})::text IN ({industries}) THEN ({attr(EnterpriseAttribute.INDUSTRY)})::text END)"
+    employees = f"(CASE WHEN {number(EnterpriseAttribute.EMPLOYEES)} BETWEEN 0 AND 2147483647 THEN {number(EnterpriseAttribute.EMPLOYEES)}::integer END)"
+    revenue = f"(CASE WHEN abs({number(EnterpriseAttribute.REVENUE)}) < 1e14 THEN round({number(EnterpriseAttribute.REVENUE)}, 2) END)"
+    county = f"({attr(EnterpriseAttribute.COUNTY)})::text"
     counties = ", ".join(
         f"({sql_literal(name)}::text, {int(uid)}::integer)" for name, uid in batch.county_units.items()
     )
@@ -668,17 +746,19 @@ def merge_enterprises(cursor: Any, batch: Batch, source: str, code_index: int, b
     # PostgreSQL's subtransaction bookkeeping makes that quadratic. So the triggers stand aside for this one
     # statement and the same event rows are written set-based, with the context attached once.
     event_columns = "chain_segment, county, created_at, credit_code, employees, fields, home_unit_id, industry, name, revenue, size_class"
+    code = f"v{code_index}"
     with pgtrigger.ignore("datacenter.Enterprise:insert_insert", "datacenter.Enterprise:update_update"):
         cursor.execute(
             f"""WITH changed AS (INSERT INTO datacenter_enterprise AS e (credit_code, name, county, home_unit_id, industry, employees, revenue,
                 size_class, chain_segment, fields, created_at, updated_at)
-        SELECT DISTINCT ON (src.code) src.code, coalesce(left(src.name, 200), ''), coalesce(left(src.county, 64), ''),
+        SELECT src.code, coalesce(left(src.name, 200), ''), coalesce(left(src.county, 64), ''),
             coalesce(cu.id, %s), coalesce(src.industry, ''), src.employees, src.revenue,
             {classify_sql("src.industry", "src.employees", "src.revenue")}, '', '{{}}', now(), now()
-        FROM (SELECT ln, n{code_index} AS code, {attr(EnterpriseAttribute.NAME)} AS name, {county} AS county,
-                {industry} AS industry, {employees} AS employees, {revenue} AS revenue FROM {source}) AS src
+        FROM (SELECT n.{code} AS code, ({attr(EnterpriseAttribute.NAME)})::text AS name, {county} AS county,
+                {industry} AS industry, {employees} AS employees, {revenue} AS revenue
+              FROM (SELECT {code}, max(ln) AS ln FROM dc_norm WHERE NOT rejected GROUP BY {code}) AS last
+              JOIN dc_norm n ON n.ln = last.ln) AS src
         LEFT JOIN (VALUES {counties}) AS cu(name, id) ON cu.name = src.county
-        ORDER BY src.code, src.ln DESC
         ON CONFLICT (credit_code) DO UPDATE SET
             name = COALESCE(NULLIF(e.name, ''), EXCLUDED.name),
             county = COALESCE(NULLIF(e.county, ''), EXCLUDED.county),
@@ -729,7 +809,7 @@ def stage(
 def create_stage(cursor: Any, columns: list[str]) -> None:
     cols = ", ".join(f"{c} text" for c in columns)
     # ON COMMIT DROP cleans up after a load; a load inside an outer transaction (tests) drops them here.
-    cursor.execute("DROP TABLE IF EXISTS dc_stage, dc_uscc, dc_norm, dc_last")
+    cursor.execute("DROP TABLE IF EXISTS dc_stage, dc_uscc, dc_norm, dc_dup")
     cursor.execute(
         f"CREATE TEMP TABLE dc_stage (ln bigint GENERATED ALWAYS AS IDENTITY, {cols}, bad text) ON COMMIT DROP"
     )

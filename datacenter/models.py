@@ -30,7 +30,10 @@ from .choices import (
 
 @track()
 class DataSet(TimeStampedModel):
-    """A department's data set registered in the center's catalogue; its rows live in `Record`."""
+    """A department's data set registered in the center's catalogue; its rows live in a table of their own.
+
+    That table (datacenter.storage) has a typed column per field of the schema.
+    """
 
     scope_unit_field = "owner_unit"
     # A sensitive data set can be shared with one user (guardian) or one unit and the units below it (`shares`).
@@ -60,6 +63,8 @@ class DataSet(TimeStampedModel):
         verbose_name = _("data set")
         verbose_name_plural = _("data sets")
         ordering = ["code"]
+        # The records live in a table per data set (datacenter.storage), not in a model of their own.
+        permissions = [("view_record", _("Can view the records of data sets"))]
         constraints = [
             models.CheckConstraint(
                 name="dataset_reject_threshold_share",
@@ -196,67 +201,10 @@ class Enterprise(TimeStampedModel):
         return f"{self.name or '-'} ({self.credit_code})"
 
 
-# Records, job error rows and indicator values are bulk data written set-based by the
-# ingestion (hundreds of thousands of rows per load): a history trigger would copy every
-# row again on every load and grow the event table without bound. Their history is the
-# tracked IngestionJob that loaded them (who, when, which file, the counts).
-class Record(models.Model):
-    """One row of a data set, keyed by the natural key; the payload holds the typed values."""
-
-    scope_unit_field = "dataset__owner_unit"
-
-    # No database constraint and no index of their own on the foreign keys: a load inserts hundreds of
-    # thousands of rows in one statement, and each constraint trigger or index costs it a second per million
-    # rows (measured, docs/benchmarks.md). The loader sets all three from rows it has just written or locked
-    # in the same transaction (the data set's running job; the enterprise upsert runs first); a data set or
-    # job that has records is never deleted (jobs protect their data set). The unique (data set, key) index
-    # serves the data set's lookups and the explicit index below the enterprise profile's.
-    dataset = models.ForeignKey(
-        DataSet,
-        verbose_name=_("data set"),
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="records",
-    )
-    key = models.TextField(_("natural key"))
-    payload = models.JSONField(_("values"))
-    enterprise = models.ForeignKey(
-        Enterprise,
-        verbose_name=_("enterprise"),
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        blank=True,
-        related_name="records",
-    )
-    job = models.ForeignKey(
-        "datacenter.IngestionJob",
-        verbose_name=_("loaded by"),
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    line = models.PositiveIntegerField(_("source line"))
-    first_loaded_at = models.DateTimeField(_("first loaded at"))
-    updated_at = models.DateTimeField(_("updated at"))
-
-    class Meta:
-        verbose_name = _("record")
-        verbose_name_plural = _("records")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["dataset", "key"],
-                name="record_unique_key",
-                violation_error_message=_("A data set holds one record per natural key."),
-            )
-        ]
-        indexes = [models.Index(fields=["enterprise"], name="record_enterprise")]
-
-    def __str__(self) -> str:
-        return self.key
+# Job error rows and indicator values are bulk data written set-based by the ingestion (hundreds of
+# thousands of rows per load): a history trigger would copy every row again on every load and grow the
+# event table without bound. Their history, and that of the records in each data set's own table
+# (datacenter.storage), is the tracked IngestionJob that loaded them (who, when, which file, the counts).
 
 
 @track(exclude=["phase", "rows_read", "rows_expected", "bytes_read", "heartbeat_at"])

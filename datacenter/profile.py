@@ -32,22 +32,24 @@ def master_section(enterprise: Enterprise, user: User | AnonymousUser) -> dict[s
 
 def department_data_section(enterprise: Enterprise, user: User | AnonymousUser) -> dict[str, Any] | None:
     """Each attribute with every department's value, source and date; differing values are a conflict."""
-    records = list(selectors.enterprise_records(user=user, enterprise=enterprise)[:200])
+    records = selectors.enterprise_records(user=user, enterprise=enterprise)
     if not records:
         return None
     values: dict[str, list[dict[str, Any]]] = defaultdict(list)
     labels: dict[str, str] = {}
-    for record in records:
-        schema = {f["name"]: f for f in record.dataset.current_schema.fields} if record.dataset.current_schema else {}
-        for name, value in record.payload.items():
+    for dataset, updated_at, record in records:
+        schema = (
+            {f["name"]: f for f in dataset.schema_versions.all()[0].fields} if dataset.schema_versions.all() else {}
+        )
+        for name, value in record.items():
             f = schema.get(name, {})
             if f.get("type") == FieldType.CREDIT_CODE or value is None:
                 continue
             attribute = f.get("maps_to") or name
             labels.setdefault(attribute, f.get("label") or name)
             values[attribute].append({
-                "value": value, "dataset": record.dataset.name, "department": record.dataset.owner_unit.name,
-                "date": record.updated_at.date().isoformat(),
+                "value": value, "dataset": dataset.name, "department": dataset.owner_unit.name,
+                "date": updated_at.date().isoformat(),
             })  # fmt: skip
     attributes = [
         {"attribute": a, "label": labels[a], "values": v, "conflict": len({str(x["value"]) for x in v}) > 1}

@@ -14,6 +14,7 @@ from bureau.choices import UnitKind
 from bureau.models import Unit, User
 from bureau.permissions import restrict, unit_granted
 
+from . import storage
 from .choices import EnterpriseAttribute, FieldType
 from .models import (
     DataSet,
@@ -23,7 +24,6 @@ from .models import (
     IndicatorValue,
     IngestionJob,
     JobError,
-    Record,
     SchemaVersion,
 )
 from .permissions import sensitive_visible_q
@@ -162,12 +162,41 @@ def schema_history(*, user: AnyUser, dataset: DataSet) -> list[tuple[SchemaVersi
     return [(version, schema_diff(previous, version)) for version, previous in zip(versions, older, strict=True)]
 
 
-def record_list(*, user: AnyUser, dataset: DataSet, filters: dict[str, Any] | None = None) -> QuerySet[Record]:
-    qs = _in_visible_datasets(Record.objects.filter(dataset=dataset), user, "dataset")
-    for name, value in (filters or {}).items():
-        if value not in (None, ""):
-            qs = qs.filter(**{f"payload__{name}": value})
-    return qs.order_by("key")
+def readable_datasets(user: AnyUser) -> QuerySet[DataSet]:
+    """Data sets whose records the user reads: a role that reads records, and the data set seen or granted."""
+    if not user.is_authenticated or not user.has_perm("datacenter.view_record"):
+        return DataSet.objects.none()
+    visible = dataset_list(user=user).values("pk")
+    return DataSet.objects.filter(Q(pk__in=visible) | Q(pk__in=granted_datasets(user).values("pk")))
+
+
+def may_read_records(user: AnyUser, dataset: DataSet) -> bool:
+    return readable_datasets(user).filter(pk=dataset.pk).exists()
+
+
+def record_list(*, user: AnyUser, dataset: DataSet, filters: dict[str, Any] | None = None) -> storage.RecordRows:
+    """The data set's records in key order, filtered by field values (exact, typed: ValidationError if not)."""
+    schema = dataset.current_schema
+    if schema is None or not may_read_records(user, dataset):
+        return storage.RecordRows(None, [], [])
+    return storage.RecordRows(dataset.pk, schema.fields, list(schema.natural_key), filters)
+
+
+def enterprise_records(
+    *, user: AnyUser, enterprise: Enterprise, limit: int = 200
+) -> list[tuple[DataSet, Any, dict[str, Any]]]:
+    """Every record naming the enterprise in the data sets whose records the user reads, newest first:
+    (data set, updated at, values by field name)."""
+    readable = {
+        d.pk: d for d in readable_datasets(user).select_related("owner_unit").prefetch_related("schema_versions")
+    }
+    schemas = []
+    for pk, d in readable.items():
+        versions = sorted(d.schema_versions.all(), key=lambda v: v.version)
+        if versions and storage.code_field(versions[-1].fields):
+            schemas.append((pk, versions[-1].fields))
+    rows = storage.enterprise_rows(schemas, enterprise.credit_code, limit)
+    return [(readable[pk], updated, values) for pk, updated, values in rows]
 
 
 def job_list(*, user: AnyUser) -> QuerySet[IngestionJob]:
@@ -185,15 +214,6 @@ def job_errors(*, user: AnyUser, job: IngestionJob) -> QuerySet[JobError]:
 
 def enterprise_list(*, user: AnyUser) -> QuerySet[Enterprise]:
     return restrict(Enterprise.objects.all(), user).select_related("home_unit").order_by("credit_code")
-
-
-def enterprise_records(*, user: AnyUser, enterprise: Enterprise) -> QuerySet[Record]:
-    """Every record about the enterprise in the data sets the user sees, newest first."""
-    return (
-        _in_visible_datasets(Record.objects.filter(enterprise=enterprise), user, "dataset")
-        .select_related("dataset__owner_unit")
-        .order_by("-updated_at")
-    )
 
 
 def indicator_list(*, user: AnyUser) -> QuerySet[Indicator]:

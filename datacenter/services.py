@@ -29,7 +29,7 @@ from bureau.models import Unit, User
 from bureau.permissions import check, jurisdiction_of, may_act_in_unit
 from core.metrics import queue_length
 
-from . import ingestion, workflows
+from . import ingestion, storage, workflows
 from .choices import (
     Aggregation,
     EnterpriseAttribute,
@@ -45,7 +45,8 @@ from .sizes import classify
 
 logger = logging.getLogger(__name__)
 Actor = User | None
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Names become columns of the record table: PostgreSQL allows 63 bytes, with room for a renamed-aside copy.
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 # Advisory lock namespaces (first key of the two-key form).
 JOB_LOCK = 51_001
 DATASET_LOCK = 51_002
@@ -139,6 +140,10 @@ def dataset_create(
     dataset.full_clean()
     dataset.save()
     SchemaVersion.objects.create(dataset=dataset, version=1, fields=cleaned, natural_key=key, created_by=actor)
+    with connection.cursor() as cursor:
+        # A table left behind under this id (a test database's flushed rows) must not lend its records.
+        storage.drop_table(cursor, dataset.pk)
+        storage.ensure_table(cursor, dataset.pk, cleaned, key)
     return dataset
 
 
@@ -172,6 +177,9 @@ def schema_change(
     if current is not None and current.fields == cleaned and list(current.natural_key) == key:
         return current
     version = (current.version if current else 0) + 1
+    with connection.cursor() as cursor:
+        # The record table takes the new columns and key now, so pages and the API can show them at once.
+        storage.ensure_table(cursor, dataset.pk, cleaned, key)
     return SchemaVersion.objects.create(dataset=dataset, version=version, fields=cleaned, natural_key=key,
                                         created_by=actor)  # fmt: skip
 
@@ -470,6 +478,8 @@ def _load(job: IngestionJob) -> IngestionJob:
             # The distinct codes, the duplicate check and the key-ordered merge sort or hash the whole batch;
             # the server's default 4 MB would spill them to disk. For this transaction only.
             cursor.execute("SET LOCAL work_mem = '128MB'")
+            # The validation compares dates with their printed form (ingestion.value_sql).
+            cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
             # One load per data set at a time: the repeat check and the merge see each other's results.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DATASET_LOCK, dataset.pk])
             repeat = (
@@ -671,26 +681,32 @@ def indicator_create(
 def indicators_compute(*, dataset_id: int) -> int:
     """Rebuild the values of the data set's indicators by month and county (and all counties), in SQL."""
     count = 0
+    t = storage.table(dataset_id)
+    with connection.cursor() as cursor:
+        have = storage.columns(cursor, dataset_id)
     for indicator in Indicator.objects.select_for_update().filter(dataset_id=dataset_id).order_by("pk"):
-        value = {"sum": "sum", "avg": "avg", "count": "count"}[indicator.aggregation]
-        arg = "*" if indicator.aggregation == Aggregation.COUNT else "(payload->>%s)::numeric"
-        county = "coalesce(payload->>%s, '')" if indicator.county_field else "''"
-        # Parameters in the order the statement uses them.
-        params: list[Any] = [indicator.pk, indicator.date_field]
-        params += [indicator.county_field] if indicator.county_field else []
-        params += [indicator.value_field] if indicator.aggregation != Aggregation.COUNT else []
-        params += [dataset_id, indicator.date_field]
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM datacenter_indicatorvalue WHERE indicator_id = %s", [indicator.pk])
+            used = [indicator.date_field, indicator.county_field, indicator.value_field]
+            if any(name and name not in have for name in used):
+                continue  # a field the records do not have (yet): no values rather than an error
+            date = storage.ident(indicator.date_field)
+            # A date field stored as text (a schema changed under it) is read where it is a date.
+            period = date if have[indicator.date_field] == "date" else (
+                f"CASE WHEN pg_input_is_valid({date}::text, 'date') THEN {date}::text::date END")  # fmt: skip
+            county = f"coalesce({storage.ident(indicator.county_field)}::text, '')" if indicator.county_field else "''"
+            value = storage.ident(indicator.value_field) if indicator.value_field else ""
+            if value and have[indicator.value_field] not in ("bigint", "numeric"):
+                value = f"CASE WHEN pg_input_is_valid({value}::text, 'numeric') THEN {value}::text::numeric END"
+            aggregate = {"sum": f"sum({value})", "avg": f"avg({value})", "count": "count(*)"}[indicator.aggregation]
             cursor.execute(
                 f"""INSERT INTO datacenter_indicatorvalue (indicator_id, period, county, value)
                 SELECT %s, period, coalesce(county, ''), round(v, 4) FROM (
-                    SELECT date_trunc('month', (payload->>%s)::date)::date AS period, {county} AS county,
-                        {value}({arg}) AS v
-                    FROM datacenter_record WHERE dataset_id = %s AND payload->>%s IS NOT NULL
+                    SELECT date_trunc('month', {period})::date AS period, {county} AS county, {aggregate} AS v
+                    FROM {t} WHERE {period} IS NOT NULL
                     GROUP BY GROUPING SETS ((1, 2), (1))) AS g
-                WHERE v IS NOT NULL AND (county IS NULL OR county <> '')""",  # noqa: S608 - fixed SQL, values as parameters
-                params,
+                WHERE v IS NOT NULL AND (county IS NULL OR county <> '')""",  # noqa: S608 - identifiers from the schema
+                [indicator.pk],
             )
             count += cursor.rowcount
         Indicator.objects.filter(pk=indicator.pk).update(computed_at=timezone.now())

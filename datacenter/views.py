@@ -265,12 +265,12 @@ def records(request: HttpRequest, pk: int) -> HttpResponseBase:
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         header = [f.get("label") or f["name"] for f in fields]
-        rows = ([r.payload.get(n) for n in names] for r in qs.iterator(chunk_size=2000))
+        rows = ([r.values.get(n) for n in names] for r in qs.iterator())
         if export == "csv":
             return exports.csv_response(f"{dataset.code}.csv", header, rows)
         return exports.xlsx_response(f"{dataset.code}.xlsx", header, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    table = [(r, [r.payload.get(n) for n in names]) for r in page.object_list]
+    table = [(r, [r.values.get(n) for n in names]) for r in page.object_list]
     return render(request, "datacenter/records.html", {"dataset": dataset, "fields": fields, "filters": filters,
                   "page": page, "table": table})  # fmt: skip
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from bureau.models import Unit
 
-from ..models import DataSet, DataSetShare, Enterprise, Indicator, IndicatorValue, IngestionJob, Record
+from ..models import DataSet, DataSetShare, Enterprise, Indicator, IndicatorValue, IngestionJob
 
 
 class DataSetSerializer(serializers.ModelSerializer[DataSet]):
@@ -66,10 +66,16 @@ class IngestionJobSerializer(serializers.ModelSerializer[IngestionJob]):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class RecordSerializer(serializers.ModelSerializer[Record]):
-    class Meta:
-        model = Record
-        fields = ["id", "key", "payload", "enterprise", "line", "job", "first_loaded_at", "updated_at"]
+class RecordSerializer(serializers.Serializer[Any]):
+    """One record of a data set (datacenter.storage.RecordRow): its natural key and typed values."""
+
+    key = serializers.CharField(read_only=True, help_text="The natural key's values joined by U+001F.")
+    payload = serializers.JSONField(source="values", read_only=True)
+    enterprise = serializers.CharField(read_only=True, allow_null=True, help_text="The credit code it names.")
+    line = serializers.IntegerField(read_only=True)
+    job = serializers.IntegerField(read_only=True)
+    first_loaded_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class EnterpriseSerializer(serializers.ModelSerializer[Enterprise]):

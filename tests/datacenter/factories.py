@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import random
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from stdnum.cn import uscc
 
 from bureau.choices import UnitKind
 from bureau.roles import Role
-from datacenter import services
+from datacenter import services, storage
 from datacenter.models import DataSet, IngestionJob
 from tests.bureau.factories import UnitFactory, UserFactory
 
@@ -87,3 +90,43 @@ def load(dataset: DataSet, content: bytes, name: str = "data.csv", actor: Any = 
     services.job_run(job_id=job.pk)
     job.refresh_from_db()
     return job
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record as its data set's table holds it, with the values as the API gives them (JSON types)."""
+
+    dataset: int
+    key: str
+    payload: dict[str, Any]
+    enterprise: str | None
+    job: int
+    line: int
+    updated_at: datetime.datetime
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def records(dataset: DataSet | None = None) -> list[StoredRecord]:
+    """Every record of the data set (or of all data sets), read from the record tables, in key order."""
+    out = []
+    for ds in [dataset] if dataset is not None else DataSet.objects.order_by("pk"):
+        schema = ds.current_schema
+        assert schema is not None
+        for r in storage.RecordRows(ds.pk, schema.fields, list(schema.natural_key)):
+            payload = {k: _json(v) for k, v in r.values.items()}
+            out.append(StoredRecord(dataset=ds.pk, key=r.key, payload=payload, enterprise=r.enterprise, job=r.job,
+                                    line=r.line, updated_at=r.updated_at))  # fmt: skip
+    return out
+
+
+def record(key: str) -> StoredRecord:
+    """The one record with this natural key (in any data set)."""
+    (found,) = [r for r in records() if r.key == key]
+    return found

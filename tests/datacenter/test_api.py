@@ -115,6 +115,18 @@ def test_records_enterprises_and_profile(world):
     assert {v["dataset"] for v in name["values"]} == {"网店名录", "许可证"}
 
 
+def test_records_are_filtered_by_typed_values_and_a_bad_value_is_a_400(world):
+    load(world["stores"], csv_bytes([row(1, employees=10), row(2, employees=20), row(3, employees=20)]))
+    url = f"/api/v1/datasets/{world['stores'].pk}/records/"
+    found = world["client"].get(url, {"employees": "20", "registered_on": "2024-03-01", "online": "是"}).json()
+    assert [r["key"] for r in found["results"]] == [credit_code(2), credit_code(3)]
+    assert found["results"][0]["payload"]["employees"] == 20
+    assert found["results"][0]["payload"]["registered_on"] == "2024-03-01"
+    bad = world["client"].get(url, {"employees": "many", "registered_on": "2024-02-30"})
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["details"]) == {"employees", "registered_on"}
+
+
 def test_error_report_downloads_as_csv_with_formulas_neutralised(world):
     rows = [row(i) for i in range(40)] + [row(99, credit_code="=HYPERLINK(1)")]
     job = load(world["stores"], csv_bytes(rows))

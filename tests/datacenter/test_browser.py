@@ -6,10 +6,18 @@ import io
 import pytest
 
 from bureau.roles import Role
-from datacenter.models import Record
 from tests.bureau import two_factor
 from tests.bureau.factories import DEFAULT_PASSWORD, UserFactory
-from tests.datacenter.factories import center_staff, city_with_center, credit_code, csv_bytes, make_dataset, row
+from tests.datacenter.factories import (
+    center_staff,
+    city_with_center,
+    credit_code,
+    csv_bytes,
+    make_dataset,
+    record,
+    records,
+    row,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -42,8 +50,8 @@ def test_a_department_uploads_a_gb18030_csv_watches_the_job_and_browses_the_resu
     assert page.locator("#job-status").inner_text() == "已成功"
     assert "GB18030" in page.locator("#job-progress").inner_text()
     assert page.get_by_text("不是有效的统一社会信用代码").is_visible()
-    assert Record.objects.filter(dataset=dataset).count() == 500
-    assert Record.objects.get(key=credit_code(7)).payload["name"] == "温州鞋业7号"
+    assert len(records(dataset)) == 500
+    assert record(credit_code(7)).payload["name"] == "温州鞋业7号"
     shot(page, "department-upload-job")
 
     # The error report downloads as a CSV naming the rejected line.

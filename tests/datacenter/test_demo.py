@@ -4,7 +4,8 @@ import pytest
 
 from bureau.models import User
 from datacenter import demo
-from datacenter.models import DataSet, Enterprise, IndicatorValue, IngestionJob, Record
+from datacenter.models import DataSet, Enterprise, IndicatorValue, IngestionJob
+from tests.datacenter.factories import records
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +23,9 @@ def test_the_demo_loads_four_departments_data_once(django_db_blocker):
     assert not IngestionJob.objects.exclude(status="succeeded").exists()
     assert IndicatorValue.objects.filter(indicator__code="online-retail-sales", county="").count() == 6
     assert Enterprise.objects.filter(size_class="").count() < Enterprise.objects.count()
-    before = (Record.objects.count(), IngestionJob.objects.count(), Enterprise.objects.count())
+    before = (len(records()), IngestionJob.objects.count(), Enterprise.objects.count())
     demo.seed()
-    assert (Record.objects.count(), IngestionJob.objects.count(), Enterprise.objects.count()) == before
+    assert (len(records()), IngestionJob.objects.count(), Enterprise.objects.count()) == before
 
 
 def test_the_demo_pages_open_for_the_center(client):
@@ -38,10 +39,10 @@ def test_the_demo_pages_open_for_the_center(client):
     stores = DataSet.objects.get(code="ecommerce-stores")
     for url in ["/datacenter/", f"/datacenter/datasets/{stores.pk}/", f"/datacenter/datasets/{stores.pk}/records/",
                 "/datacenter/jobs/", "/datacenter/enterprises/", "/datacenter/indicators/",
-                f"/datacenter/enterprises/{stores.records.first().enterprise_id}/"]:  # fmt: skip
+                f"/datacenter/enterprises/{records(stores)[0].enterprise}/"]:  # fmt: skip
         assert client.get(url).status_code == 200, url
-    shared = Enterprise.objects.filter(records__dataset__code="software-enterprises").filter(
-        records__dataset=stores).first()  # fmt: skip
-    page = client.get(f"/datacenter/enterprises/{shared.pk}/").content.decode()
+    software = DataSet.objects.get(code="software-enterprises")
+    shared = sorted({r.enterprise for r in records(software)} & {r.enterprise for r in records(stores)})[0]
+    page = client.get(f"/datacenter/enterprises/{shared}/").content.decode()
     assert "不一致" in page  # the name differs between the two departments
     assert "网络零售额" in client.get("/datacenter/indicators/").content.decode()

@@ -7,8 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from datacenter import services
-from datacenter.models import Record
-from tests.datacenter.factories import city_with_center, csv_bytes, make_dataset, row
+from tests.datacenter.factories import city_with_center, csv_bytes, make_dataset, records, row
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +54,7 @@ def test_the_nightly_pull_loads_what_the_department_publishes_and_a_repeat_chang
     services.job_run(job_id=again.pk)
     again.refresh_from_db()
     assert again.duplicate_of == job
-    assert Record.objects.count() == 30
+    assert len(records()) == 30
 
 
 def test_a_published_file_over_the_limit_is_refused_by_its_declared_length(department_server, settings):

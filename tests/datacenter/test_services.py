@@ -5,9 +5,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from datacenter import services, sizes
+from django.db import connection
+
+from datacenter import services, sizes, storage
 from datacenter.models import Enterprise
-from tests.datacenter.factories import city_with_center, credit_code, csv_bytes, load, make_dataset, row
+from tests.datacenter.factories import city_with_center, credit_code, csv_bytes, load, make_dataset, record, row
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +88,29 @@ def test_a_load_classifies_enterprises_by_size(dataset):
     header = ",".join(f["name"] for f in fields)
     load(dataset, (header + "\n" + row(1, employees=150, revenue=2000) + ",software\n").encode())
     assert Enterprise.objects.get(pk=credit_code(1)).size_class == "medium"
+
+
+def test_a_schema_change_adds_columns_and_keeps_the_values_of_a_field_whose_type_changed(dataset):
+    load(dataset, csv_bytes([row(1, employees=350)]))
+    fields = [{**f, "type": "text"} if f["name"] == "employees" else f for f in dataset.current_schema.fields]
+    fields.append({"name": "phone", "type": "text"})
+    services.schema_change(dataset=dataset, fields=fields, natural_key=["credit_code"], actor=None)
+    with connection.cursor() as cursor:
+        columns = storage.columns(cursor, dataset.pk)
+        assert (columns["employees"], columns["phone"]) == ("text", "text")
+        cursor.execute(f"SELECT _employees_bigint, employees FROM {storage.table(dataset.pk)}")  # noqa: S608
+        assert cursor.fetchall() == [(350, None)]
+    header = ",".join(f["name"] for f in fields)
+    job = load(dataset, (header + "\n" + row(2, employees="三百") + ",0577-1234\n").encode())
+    assert job.status == "succeeded", job.error
+    assert record(credit_code(2)).payload["employees"] == "三百"
+
+
+def test_a_natural_key_the_loaded_records_break_is_refused_and_changes_nothing(dataset):
+    load(dataset, csv_bytes([row(1, county="鹿城区"), row(2, county="鹿城区")]))
+    fields = dataset.current_schema.fields
+    with pytest.raises(ValidationError, match="more than once"):
+        services.schema_change(dataset=dataset, fields=fields, natural_key=["county"], actor=None)
+    assert dataset.current_schema.natural_key == ["credit_code"]
+    second = load(dataset, csv_bytes([row(1, name="新名")]))
+    assert (second.status, second.rows_updated) == ("succeeded", 1)

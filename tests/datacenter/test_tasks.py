@@ -9,9 +9,9 @@ import redis
 from django.db import connection
 
 from datacenter import services
-from datacenter.models import IngestionJob, Record
+from datacenter.models import IngestionJob
 from tests.datacenter.conftest import start_worker, stop_worker
-from tests.datacenter.factories import city_with_center, csv_bytes, make_dataset, row, upload
+from tests.datacenter.factories import city_with_center, csv_bytes, make_dataset, records, row, upload
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -36,7 +36,7 @@ def test_an_upload_is_loaded_by_the_worker_after_commit(worker_queue):
     job = upload(dataset, csv_bytes([row(i) for i in range(20)]))
     wait_for(lambda: finished(job))
     assert (job.status, job.rows_inserted, job.attempts) == ("succeeded", 20, 1)
-    assert Record.objects.filter(dataset=dataset).count() == 20
+    assert len(records(dataset)) == 20
 
 
 def test_the_sweep_leaves_a_live_job_alone_and_retries_an_orphan(worker_queue, settings):
@@ -68,7 +68,7 @@ def test_a_worker_killed_mid_job_commits_nothing_and_the_retry_loads_everything_
         stop_worker(first, signal.SIGKILL)
     job.refresh_from_db()
     assert job.status == "running"
-    assert Record.objects.filter(dataset=dataset).count() == 0
+    assert len(records(dataset)) == 0
     connection.close()
     time.sleep(3)  # past the visibility timeout: Redis hands the unacknowledged task to the next worker
     second = start_worker(queue, visibility_timeout=2, log_name="kill", wait_ready=False)
@@ -77,7 +77,7 @@ def test_a_worker_killed_mid_job_commits_nothing_and_the_retry_loads_everything_
     finally:
         stop_worker(second)
     assert (job.status, job.attempts, job.rows_inserted, job.rows_read) == ("succeeded", 2, rows, rows)
-    assert Record.objects.filter(dataset=dataset).count() == rows
+    assert len(records(dataset)) == rows
 
 
 def test_progress_is_reported_while_a_long_file_loads(worker_queue):
