@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, cast
 
 from django.conf import settings
@@ -252,27 +253,43 @@ def job_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
     return exports.job_error_report(job, selectors.job_errors(user=request.user, job=job))
 
 
+def _cell(value: Any) -> Any:
+    """A record's value as the page shows it: yes/no in words, dates in ISO form."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
 @login_required
 @require_perm("datacenter.view_record")
 def records(request: HttpRequest, pk: int) -> HttpResponseBase:
     dataset: DataSet = get_object_or_404(selectors.dataset_list(user=request.user), pk=pk)
     schema = dataset.current_schema
     fields = schema.fields if schema else []
-    filters = {f["name"]: request.GET.get(f["name"], "").strip() for f in fields if f["type"] in ("text", "enum",
-               "credit_code")}  # fmt: skip
-    qs = selectors.record_list(user=request.user, dataset=dataset, filters=filters)
+    filters = {f["name"]: request.GET.get(f["name"], "").strip() for f in fields}
+    errors: dict[str, list[str]] = {}
+    try:
+        qs = selectors.record_list(user=request.user, dataset=dataset, filters=filters)
+    except ValidationError as exc:
+        # A filter that is not a value of its field says so and filters nothing.
+        errors = exc.message_dict
+        usable = {k: v for k, v in filters.items() if k not in errors}
+        qs = selectors.record_list(user=request.user, dataset=dataset, filters=usable)
     names = [f["name"] for f in fields]
     export = request.GET.get("export")
-    if export in ("csv", "xlsx"):
+    if export in ("csv", "xlsx") and not errors:
         header = [f.get("label") or f["name"] for f in fields]
         rows = ([r.values.get(n) for n in names] for r in qs.iterator())
         if export == "csv":
             return exports.csv_response(f"{dataset.code}.csv", header, rows)
         return exports.xlsx_response(f"{dataset.code}.xlsx", header, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    table = [(r, [r.values.get(n) for n in names]) for r in page.object_list]
-    return render(request, "datacenter/records.html", {"dataset": dataset, "fields": fields, "filters": filters,
-                  "page": page, "table": table})  # fmt: skip
+    table = [(r, [_cell(r.values.get(n)) for n in names]) for r in page.object_list]
+    boxes = [{"field": f, "value": filters[f["name"]], "errors": errors.get(f["name"], [])} for f in fields]
+    return render(request, "datacenter/records.html", {"dataset": dataset, "fields": fields, "boxes": boxes,
+                  "filtered": any(filters.values()), "page": page, "table": table})  # fmt: skip
 
 
 @login_required

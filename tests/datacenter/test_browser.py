@@ -67,12 +67,22 @@ def test_a_department_uploads_a_gb18030_csv_watches_the_job_and_browses_the_resu
     page.get_by_role("link", name="浏览记录").click()
     page.wait_for_url("**/records/")
     assert page.locator("table tbody tr").count() == 50  # the first page
-    page.get_by_label("name").fill("温州鞋业7号")
-    page.get_by_label("name").press("Enter")
+    page.get_by_label("企业名称").fill("温州鞋业7号")
+    page.get_by_label("企业名称").press("Enter")
     page.wait_for_url("**/records/?*")
     rows = page.locator("table tbody tr")
     assert rows.count() == 1
     assert credit_code(7) in rows.first.inner_text()
+    # Typed filters: a number that is not one is explained under its box, and filters nothing.
+    page.get_by_label("从业人数").fill("很多")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_load_state()
+    assert page.locator("#e-employees").inner_text() == "“很多”不是这个字段的有效值。"
+    assert page.locator("table tbody tr").count() == 1
+    page.get_by_label("从业人数").fill("")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_load_state()
+    assert page.locator(".is-invalid").count() == 0
     shot(page, "department-records")
 
 

@@ -83,6 +83,21 @@ def test_records_browse_filter_and_export_without_formulas(client, world, django
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)
 
 
+def test_records_filter_by_every_field_type_and_a_bad_value_is_explained(client, world):
+    load(world["stores"], csv_bytes([row(1, employees=10), row(2, employees=20, online="否"), row(3, employees=20)]))
+    url = f"/datacenter/datasets/{world['stores'].pk}/records/"
+    page = client.get(url, {"employees": "20", "online": "true"}).content.decode()
+    assert credit_code(3) in page
+    assert credit_code(1) not in page and credit_code(2) not in page
+    assert f'href="/datacenter/enterprises/{credit_code(3)}/"' in page
+    bad = client.get(url, {"employees": "二十", "registered_on": "2024-02-30"})
+    assert bad.status_code == 200
+    text = bad.content.decode()
+    assert text.count('class="invalid-feedback"') == 2
+    assert "不是这个字段的有效值" in text
+    assert credit_code(1) in text  # the bad filters filter nothing
+
+
 def test_job_cancel_needs_confirmation_markup_and_works(client, world):
     from tests.datacenter.factories import upload
 
