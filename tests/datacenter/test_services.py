@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-
 from django.db import connection
 
 from datacenter import services, sizes, storage

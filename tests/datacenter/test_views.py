@@ -88,7 +88,8 @@ def test_records_filter_by_every_field_type_and_a_bad_value_is_explained(client,
     url = f"/datacenter/datasets/{world['stores'].pk}/records/"
     page = client.get(url, {"employees": "20", "online": "true"}).content.decode()
     assert credit_code(3) in page
-    assert credit_code(1) not in page and credit_code(2) not in page
+    assert credit_code(1) not in page
+    assert credit_code(2) not in page
     assert f'href="/datacenter/enterprises/{credit_code(3)}/"' in page
     bad = client.get(url, {"employees": "二十", "registered_on": "2024-02-30"})
     assert bad.status_code == 200
