@@ -57,9 +57,14 @@ def call_service(form: forms.Form, service: Callable[..., T], **kwargs: Any) -> 
     try:
         return service(**kwargs)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc.messages)
+        add_service_errors(form, exc)
         return None
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """A service's ValidationError as the form's errors: on the fields it shows, the rest at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

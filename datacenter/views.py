@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from bureau.models import User
 from bureau.permissions import visible_units
+from core.forms import add_service_errors, call_service
 from core.permissions import require_perm
 
 from . import exports, selectors, services
@@ -30,14 +31,6 @@ from .registry import build_profile
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -67,7 +60,7 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
             if isinstance(exc, services.SchemaInvalid):
                 formset.show_problems(exc)
             else:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
         else:
             messages.success(request, _("The data set is registered."))
             return redirect("datacenter:dataset", pk=dataset.pk)
@@ -140,11 +133,9 @@ def dataset_sharing(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = _managed_dataset(request, pk)
     form = ShareForm(request.POST or None, units=selectors.share_candidates(dataset=dataset))
     if request.method == "POST" and form.is_valid():
-        try:
-            share = services.dataset_share(dataset=dataset, unit=form.cleaned_data["unit"], actor=_user(request))
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
+        share = call_service(form, services.dataset_share, dataset=dataset, unit=form.cleaned_data["unit"],
+                             actor=_user(request))  # fmt: skip
+        if share is not None:
             messages.success(request, _("The data set is shared with %(unit)s.") % {"unit": share.unit.full_name})
             return redirect("datacenter:sharing", pk=dataset.pk)
     shares = selectors.dataset_shares(user=request.user, dataset=dataset)
@@ -193,14 +184,13 @@ def dataset_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = services.job_create(dataset=dataset, stream=upload.chunks(), original_name=upload.name,
-                                      actor=_user(request))  # fmt: skip
-        except ValidationError as exc:
-            _form_errors(form, exc)
+            job = call_service(form, services.job_create, dataset=dataset, stream=upload.chunks(),
+                               original_name=upload.name, actor=_user(request))  # fmt: skip
         except PermissionDenied:
             form.add_error(None, _("You may upload only to your own department's data sets."))
         else:
-            return redirect("datacenter:job", pk=job.pk)
+            if job is not None:
+                return redirect("datacenter:job", pk=job.pk)
     return render(request, "datacenter/upload.html", {"dataset": dataset, "form": form})
 
 
@@ -334,13 +324,12 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
     form = IndicatorForm(request.POST or None, datasets=selectors.dataset_list(user=request.user, action="change"))
     if request.method == "POST" and form.is_valid():
         try:
-            services.indicator_create(**form.cleaned_data, actor=_user(request))
-        except ValidationError as exc:
-            _form_errors(form, exc)
+            indicator = call_service(form, services.indicator_create, **form.cleaned_data, actor=_user(request))
         except PermissionDenied:
             form.add_error(None, _("Only the big-data center manages the catalogue."))
         else:
-            messages.success(request, _("The indicator is defined; it is computed after each load."))
-            return redirect("datacenter:indicators")
+            if indicator is not None:
+                messages.success(request, _("The indicator is defined; it is computed after each load."))
+                return redirect("datacenter:indicators")
     return render(request, "datacenter/form.html",
                   {"form": form, "title": _("Define an indicator"), "submit": _("Save")})  # fmt: skip

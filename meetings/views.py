@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bureau.models import Unit, User
+from core.forms import add_service_errors
 from core.permissions import require_perm
 from core.search import highlight
 
@@ -69,11 +70,7 @@ def _attempt(request: HttpRequest, form: forms.Form | None, step: Callable[[], A
             for message in exc.messages:
                 messages.error(request, message)
             return False
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
+        add_service_errors(form, exc)
         return False
     messages.success(request, done)
     return True

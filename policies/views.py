@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bureau.permissions import visible_units
+from core.forms import add_service_errors
 from core.permissions import require_perm
 from core.search import highlight
 
@@ -39,15 +40,6 @@ PAGE_SIZE = 20
 
 def _user(request: HttpRequest) -> Any:
     return request.user
-
-
-def _form_error(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its fields where they exist, else on the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -122,7 +114,7 @@ def create(request: HttpRequest) -> HttpResponse:
         try:
             policy = services.policy_create(actor=_user(request), **_values(form))
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The draft was saved."))
             return redirect("policies:detail", pk=policy.pk)
@@ -138,7 +130,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.policy_update(actor=_user(request), policy=policy, **_values(form))
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The draft was saved."))
             return redirect("policies:detail", pk=policy.pk)
@@ -189,7 +181,7 @@ def repeal(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.policy_repeal(actor=_user(request), policy=policy, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The policy was repealed."))
             return redirect("policies:detail", pk=policy.pk)
@@ -258,7 +250,7 @@ def interpretation_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.interpretation_add(actor=_user(request), policy=policy, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The interpretation was added."))
             return redirect("policies:detail", pk=policy.pk)
