@@ -51,6 +51,13 @@ class ScopedGenericViewSet(viewsets.GenericViewSet[M]):
         queryset = super().get_queryset()
         return scope.restrict(queryset, self.request.user, ACTION_SCOPE.get(self.action or "", "view"))
 
+    def filter_queryset(self, queryset: QuerySet[M, Any]) -> QuerySet[M, Any]:
+        # The list's query parameters filter lists. On one object they never narrow the look-up: there they
+        # mean the action's own thing (a data set's records filtered by a field that shares a filter's name).
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
 
 class ScopedReadOnlyViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, ScopedGenericViewSet[M]):
     pass

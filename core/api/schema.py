@@ -53,6 +53,12 @@ class AutoSchema(SpectacularAutoSchema):
         name = getattr(self.view, "action", None) or self.method.lower()
         return getattr(self.view, name, None)
 
+    def _get_filter_parameters(self) -> list[dict[str, Any]]:
+        # As the viewsets do (bureau.api.viewsets.ScopedGenericViewSet.filter_queryset): filters are a list's.
+        if getattr(self.view, "detail", False):
+            return []
+        return super()._get_filter_parameters()
+
     def is_idempotent(self) -> bool:
         return bool(getattr(self._handler(), "idempotent", False))
 

@@ -117,9 +117,8 @@ class DataSetViewSet(ScopedReadOnlyViewSet[DataSet]):
 
     uploads.extra_error_statuses = ("413",)  # type: ignore[attr-defined]  # TooLarge, documented in the schema
 
-    # The dataset's own fields filter the records (`?name=...`), not the catalogue's filters.
     @extend_schema(responses=RecordSerializer(many=True))
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"])
     def records(self, request: Request, pk: str | None = None) -> Response:
         dataset = self.get_object()
         schema = dataset.current_schema
@@ -172,7 +171,7 @@ class IngestionJobViewSet(ScopedReadOnlyViewSet[IngestionJob]):
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def errors(self, request: Request, pk: str | None = None) -> HttpResponseBase:
         job = self.get_object()
         return exports.job_error_report(job, selectors.job_errors(user=request.user, job=job))
@@ -185,7 +184,7 @@ class EnterpriseViewSet(ScopedReadOnlyViewSet[Enterprise]):
     lookup_field = "credit_code"
 
     @extend_schema(responses=EnterpriseProfileSerializer)
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"])
     def profile(self, request: Request, credit_code: str | None = None) -> Response:
         enterprise = self.get_object()
         return Response({"enterprise": self.get_serializer(enterprise).data,
@@ -200,7 +199,7 @@ class IndicatorViewSet(ScopedReadOnlyViewSet[Indicator]):
         return super().get_queryset().filter(dataset__in=selectors.dataset_list(user=self.request.user).values("pk"))
 
     @extend_schema(responses=IndicatorValueSerializer(many=True))
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def values(self, request: Request, pk: str | None = None) -> Response:
         indicator = self.get_object()
         values = selectors.indicator_values(user=request.user, indicator=indicator)

@@ -38,7 +38,7 @@ class PolicyViewSet(ScopedReadOnlyViewSet[Policy]):
         return PolicyDetailSerializer if self.action == "retrieve" else PolicySerializer
 
     @extend_schema(responses=VersionSerializer(many=True))
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str | None = None) -> Response:
         policy = self.get_object()
         rows = selectors.policy_versions(user=request.user, policy=policy)
