@@ -176,3 +176,11 @@ def test_profile_sections_reach_the_api_as_plain_json():
     unit = Unit(pk=3, name="电子商务处")
     data = {"items": [unit], "on": datetime.date(2026, 1, 2), "amount": Decimal("1.50"), "n": 2}
     assert as_json(data) == {"items": [{"id": 3, "name": str(unit)}], "on": "2026-01-02", "amount": "1.50", "n": 2}
+
+
+def test_list_filters_never_narrow_the_look_up_of_one_data_set(world):
+    url = f"/api/v1/datasets/{world['stores'].pk}/"
+    assert world["client"].get("/api/v1/datasets/", {"sensitivity": "public"}).json()["count"] == 0
+    assert world["client"].get(url, {"sensitivity": "public"}).status_code == 200
+    records = world["client"].get(f"{url}records/", {"sensitivity": "public", "name": "无此企业"})
+    assert (records.status_code, records.json()["count"]) == (200, 0)
