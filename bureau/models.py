@@ -344,6 +344,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("prefix"), max_length=16, editable=False)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     expires_on = models.DateField(_("expires on"))
+    # Issued by /api/v1/auth/token/ to the account itself: each account keeps only its newest few of these.
+    via_sign_in = models.BooleanField(_("issued at sign-in"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, editable=False)
     created_by = models.ForeignKey(
         User, verbose_name=_("created by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -511,7 +511,9 @@ def _check_expiry(expires_on: datetime.date, today: datetime.date) -> None:
         raise ValidationError({"expires_on": message})
 
 
-def _issue_token(*, user: User, name: str, expires_on: datetime.date, created_by: User | None) -> tuple[ApiToken, str]:
+def _issue_token(
+    *, user: User, name: str, expires_on: datetime.date, created_by: User | None, via_sign_in: bool = False
+) -> tuple[ApiToken, str]:
     secret = API_TOKEN_LEAD + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -519,6 +521,7 @@ def _issue_token(*, user: User, name: str, expires_on: datetime.date, created_by
         prefix=secret[: len(API_TOKEN_LEAD) + 6],
         key_hash=selectors.api_token_hash(secret),
         expires_on=expires_on,
+        via_sign_in=via_sign_in,
         created_by=created_by,
     )
     return token, secret
@@ -542,11 +545,19 @@ def api_token_create(
 
 
 @transaction.atomic
+@transaction.atomic
 def api_token_issue_for_sign_in(*, user: User, today: datetime.date | None = None) -> tuple[ApiToken, str]:
-    """A token of the user's own, for /api/v1/auth/token/ (username, password and, with two-factor, a code)."""
+    """A token of the user's own, for /api/v1/auth/token/ (username, password and, with two-factor, a code).
+
+    An account keeps its newest API_TOKEN_SIGN_IN_KEEP sign-in tokens (a script on each of a few machines);
+    each sign-in beyond that revokes the oldest, so signing in again and again leaves no pile of live secrets.
+    """
     today = today or timezone.localdate()
     expires_on = today + datetime.timedelta(days=settings.API_TOKEN_SIGN_IN_DAYS)
-    return _issue_token(user=user, name=_("Password sign-in"), expires_on=expires_on, created_by=user)
+    live = ApiToken.objects.select_for_update().filter(user=user, via_sign_in=True, revoked_at__isnull=True)
+    for old in live.order_by("-created_at", "-pk")[max(settings.API_TOKEN_SIGN_IN_KEEP - 1, 0) :]:
+        _revoke(old, user)
+    return _issue_token(user=user, name=_("Password sign-in"), expires_on=expires_on, created_by=user, via_sign_in=True)
 
 
 def _token_to_change(token: ApiToken, actor: User | None, *, revoked: str) -> ApiToken:

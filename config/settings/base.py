@@ -205,6 +205,7 @@ OTP_RECOVERY_CODES = 10
 # and how long a token got with a username and password at /api/v1/auth/token/ lasts.
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 API_TOKEN_SIGN_IN_DAYS = env.int("API_TOKEN_SIGN_IN_DAYS", default=30)
+API_TOKEN_SIGN_IN_KEEP = env.int("API_TOKEN_SIGN_IN_KEEP", default=5)
 # Requests per token (bureau.api.throttling.TokenRateThrottle), on top of the per-user rate.
 API_THROTTLE_TOKEN = env("API_THROTTLE_TOKEN", default="600/minute")
 

@@ -277,6 +277,24 @@ def test_the_sign_in_endpoint_issues_an_expiring_token_of_the_new_kind(city, set
     assert api_with(body["token"]).get("/api/v1/auth/me/").status_code == 401
 
 
+def test_signing_in_again_and_again_keeps_only_the_newest_sign_in_tokens_alive(city, settings):
+    settings.API_TOKEN_SIGN_IN_KEEP = 2
+    issued, _secret = services.api_token_create(user=city["system"], name="对接系统", expires_on=in_days(90),
+                                                actor=city["admin"])  # fmt: skip
+    secrets = []
+    for _ in range(4):
+        response = APIClient().post(
+            "/api/v1/auth/token/", {"username": "commerce-system", "password": DEFAULT_PASSWORD}
+        )
+        secrets.append(response.json()["token"])
+    statuses = [api_with(secret).get("/api/v1/auth/me/").status_code for secret in secrets]
+    assert statuses == [401, 401, 200, 200]
+    live = ApiToken.objects.filter(user=city["system"], revoked_at__isnull=True)
+    assert set(live.values_list("via_sign_in", flat=True)) == {True, False}
+    assert live.get(via_sign_in=False) == issued  # an administrator's token is never revoked by a sign-in
+    assert live.count() == 3
+
+
 def test_the_sign_in_endpoint_asks_two_factor_accounts_for_a_code(city):
     from tests.bureau.two_factor import code_for, enrol
 
