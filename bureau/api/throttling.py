@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 if TYPE_CHECKING:
@@ -12,13 +12,14 @@ if TYPE_CHECKING:
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    """Keyed by the token's id; the rate is API_THROTTLE_TOKEN. Requests without a token pass."""
+    """Keyed by the token's id; the rate is DEFAULT_THROTTLE_RATES["token"]. Requests without a token pass."""
 
     scope = "token"
 
     def get_rate(self) -> str | None:
-        rate: str = settings.API_THROTTLE_TOKEN
-        return rate
+        # Read when asked, not at import as DRF's class attribute is, so a changed setting takes effect.
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return str(rate) if rate is not None else None
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         from ..models import ApiToken

@@ -207,7 +207,6 @@ API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 API_TOKEN_SIGN_IN_DAYS = env.int("API_TOKEN_SIGN_IN_DAYS", default=30)
 API_TOKEN_SIGN_IN_KEEP = env.int("API_TOKEN_SIGN_IN_KEEP", default=5)
 # Requests per token (bureau.api.throttling.TokenRateThrottle), on top of the per-user rate.
-API_THROTTLE_TOKEN = env("API_THROTTLE_TOKEN", default="600/minute")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -304,6 +303,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="60/minute"),
         "user": env("API_THROTTLE_USER", default="1200/minute"),
+        "token": env("API_THROTTLE_TOKEN", default="600/minute"),  # bureau.api.throttling, per API token
     },
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
