@@ -207,7 +207,7 @@ class Enterprise(TimeStampedModel):
 # (datacenter.storage), is the tracked IngestionJob that loaded them (who, when, which file, the counts).
 
 
-@track(exclude=["phase", "rows_read", "rows_expected", "bytes_read", "heartbeat_at"])
+@track(exclude=["phase", "rows_read", "rows_expected", "bytes_read", "heartbeat_at", "sent_at"])
 class IngestionJob(TimeStampedModel):
     """One load of one file into one data set, run by a Celery worker; all its accepted rows commit or none."""
 
@@ -244,6 +244,8 @@ class IngestionJob(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, blank=True
     )
+    # When the job was last handed to the broker (None: never, e.g. Redis was down); the beat sweep reads it.
+    sent_at = models.DateTimeField(_("sent to the workers at"), null=True, blank=True, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

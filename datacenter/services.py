@@ -348,6 +348,7 @@ def _send_job(job_id: int) -> bool:
     except BROKER_UNAVAILABLE:
         logger.warning("job %s stays queued: the broker is unreachable, the sweep sends it again", job_id)
         return False
+    IngestionJob.objects.filter(pk=job_id).update(sent_at=timezone.now())
     return True
 
 
@@ -615,16 +616,16 @@ def jobs_sweep_stale() -> dict[str, int]:
 
 
 def jobs_resend_waiting() -> dict[str, int]:
-    """Beat: send again the jobs still queued after DATACENTER_REQUEUE_SECONDS (their message was lost,
-    e.g. Redis was down when they were created). A second message for a job is harmless: `job_run`
-    runs a job once (advisory lock and status check)."""
+    """Beat: send the jobs still queued after DATACENTER_REQUEUE_SECONDS whose message never reached the
+    broker (it was down when they were created), or was lost there (a Redis restarted without its data).
+    A second message for a job is harmless: `job_run` runs a job once (advisory lock and status check)."""
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.DATACENTER_REQUEUE_SECONDS)
     waiting = IngestionJob.objects.filter(status=JobStatus.QUEUED, created_at__lte=cutoff).order_by("pk")
-    job_ids = list(waiting.values_list("pk", flat=True))
-    # As many messages still in the broker's queue as jobs waiting: a backlog, none was lost.
-    if not job_ids or (queue_length(settings.DATACENTER_QUEUE) or 0) >= len(job_ids):
-        return {"resent": 0}
-    return {"resent": sum(_send_job(job_id) for job_id in job_ids)}
+    unsent = list(waiting.filter(sent_at__isnull=True).values_list("pk", flat=True))
+    sent = list(waiting.filter(sent_at__lte=cutoff).values_list("pk", flat=True))
+    # Sent and still waiting is a backlog while the broker's queue holds as many messages; fewer, and some were lost.
+    lost = sent if sent and (queue_length(settings.DATACENTER_QUEUE) or 0) < len(sent) else []
+    return {"resent": sum(_send_job(job_id) for job_id in [*unsent, *lost])}
 
 
 # --- the enterprise master ----------------------------------------------------------------

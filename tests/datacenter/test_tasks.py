@@ -111,6 +111,10 @@ def test_the_sweep_sends_again_a_job_whose_message_was_lost_but_not_a_backlog(se
         assert broker.llen(queue) == 1
         job.refresh_from_db()
         assert job.status == "queued"
+        # Never handed over (the broker was down when it was created): sent whatever the queue holds.
+        IngestionJob.objects.filter(pk=job.pk).update(sent_at=None)
+        assert services.jobs_resend_waiting() == {"resent": 1}
+        assert broker.llen(queue) == 2
     finally:
         broker.delete(queue)
         broker.close()
