@@ -38,6 +38,8 @@ def test_the_records_move_into_typed_columns_and_an_odd_value_is_left_out_not_gu
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(AFTER)
+    # ...and on to the newest migrations, as the other tests expect the database.
+    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
 
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT code, amount, "on", _job, _line FROM {storage.table(dataset.pk)} ORDER BY code')  # noqa: S608
