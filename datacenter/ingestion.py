@@ -680,23 +680,26 @@ def report_duplicates(cursor: Any, batch: Batch) -> int:
 def write_records(cursor: Any, batch: Batch, source: str, empty: bool) -> tuple[int, int]:
     """Write the accepted rows into the data set's record table; returns (inserted, updated).
 
-    Into an empty table the rows go in with no index to maintain, and the indexes are built afterwards
-    (several times faster); otherwise each key is inserted, updated if a value changed, or left alone.
+    An empty table is replaced: the rows go into a new table with no index to maintain, its indexes are
+    built afterwards (several times faster), and it is swapped in at the end, so readers of the data set
+    wait for nothing but the swap. Otherwise each key is inserted, updated if a value changed, or left alone.
     """
     t = storage.table(batch.dataset_id)
     cols = [storage.ident(f["name"]) for f in batch.fields]
     vs = ", ".join(f"v{i}" for i in range(len(cols)))
-    target = f"{t} AS r ({', '.join(cols)}, _job, _line, _loaded_at, _updated_at)"
     select = f"SELECT {vs}, %s, ln + %s, now(), now() FROM {source}"
     params = [batch.job_id, batch.line_offset]
     if empty:
-        indexes = storage.wanted_indexes(batch.dataset_id, batch.fields, batch.natural_key)
-        storage.drop_indexes(cursor, batch.dataset_id)
-        cursor.execute(f"INSERT INTO {target} {select}", params)
+        loading = storage.LOADING_PREFIX + t
+        cursor.execute(f"DROP TABLE IF EXISTS {loading}")
+        cursor.execute(f"CREATE TABLE {loading} (LIKE {t})")
+        cursor.execute(
+            f"INSERT INTO {loading} ({', '.join(cols)}, _job, _line, _loaded_at, _updated_at) {select}", params
+        )
         inserted = cursor.rowcount
-        for create in indexes.values():
-            cursor.execute(create)
+        storage.swap_in(cursor, batch.dataset_id, loading, batch.fields, batch.natural_key)
         return inserted, 0
+    target = f"{t} AS r ({', '.join(cols)}, _job, _line, _loaded_at, _updated_at)"
     key = ", ".join(storage.ident(k) for k in batch.natural_key)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols)
     cursor.execute(

@@ -108,12 +108,24 @@ def existing_indexes(cursor: Any, dataset_id: int) -> list[str]:
     return [name for (name,) in cursor.fetchall()]
 
 
-def drop_indexes(cursor: Any, dataset_id: int) -> list[str]:
-    """Drop the record table's indexes (before a bulk load into an empty table); returns their names."""
-    names = existing_indexes(cursor, dataset_id)
-    for name in names:
-        cursor.execute(f"DROP INDEX {name}")
-    return names
+LOADING_PREFIX = "load_"
+
+
+def swap_in(cursor: Any, dataset_id: int, loading: str, fields: list[dict[str, Any]], natural_key: list[str]) -> None:
+    """Give the filled table `loading` the record table's indexes and put it in the record table's place.
+
+    The indexes are built under other names while readers still read the old table; the swap itself is
+    a drop and three renames, held locked only until the load's transaction commits.
+    """
+    wanted = wanted_indexes(dataset_id, fields, natural_key)
+    for name, create in wanted.items():
+        cursor.execute(
+            create.replace(f"INDEX {name} ON {table(dataset_id)} ", f"INDEX {LOADING_PREFIX}{name} ON {loading} ", 1)
+        )
+    cursor.execute(f"DROP TABLE {table(dataset_id)}")
+    cursor.execute(f"ALTER TABLE {loading} RENAME TO {table(dataset_id)}")
+    for name in wanted:
+        cursor.execute(f"ALTER INDEX {LOADING_PREFIX}{name} RENAME TO {name}")
 
 
 def ensure_table(cursor: Any, dataset_id: int, fields: list[dict[str, Any]], natural_key: list[str]) -> None:

@@ -321,3 +321,25 @@ def test_a_load_where_no_county_bureau_exists_puts_enterprises_under_the_city():
     job = load(make_dataset(dept, "solo"), csv_bytes([row(1)]))
     assert job.status == "succeeded", job.error
     assert Enterprise.objects.get().home_unit == city
+
+
+def test_a_first_load_swaps_in_a_table_with_the_key_index_and_byte_order_text(dataset):
+    from django.db import connection
+
+    from datacenter import storage
+
+    load(dataset, csv_bytes([row(1), row(2)]))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT a.attname, c.collname FROM pg_attribute a LEFT JOIN pg_collation c ON c.oid = a.attcollation
+            WHERE a.attrelid = to_regclass(%s) AND a.attname IN ('credit_code', 'name')""",
+            [storage.table(dataset.pk)],
+        )
+        assert dict(cursor.fetchall()) == {"credit_code": "C", "name": "C"}
+        indexes = storage.existing_indexes(cursor, dataset.pk)
+        wanted = storage.wanted_indexes(dataset.pk, dataset.current_schema.fields, ["credit_code"])
+        assert sorted(indexes) == sorted(wanted)
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE %s", [storage.LOADING_PREFIX + "%"])
+        assert cursor.fetchone()[0] == 0
+    second = load(dataset, csv_bytes([row(2, name="改名"), row(3)]))  # into a table with rows: merged in place
+    assert (second.rows_inserted, second.rows_updated, second.rows_unchanged) == (1, 1, 0)
