@@ -179,7 +179,8 @@ def record_list(*, user: AnyUser, dataset: DataSet, filters: dict[str, Any] | No
     schema = dataset.current_schema
     if schema is None or not may_read_records(user, dataset):
         return storage.RecordRows(None, [], [])
-    return storage.RecordRows(dataset.pk, schema.fields, list(schema.natural_key), filters)
+    return storage.RecordRows(dataset.pk, schema.fields, list(schema.natural_key), filters,
+                              total=dataset.record_count)  # fmt: skip
 
 
 def enterprise_records(

@@ -223,7 +223,9 @@ class RecordRows(Sequence[RecordRow]):
     """
 
     def __init__(self, dataset_id: int | None, fields: list[dict[str, Any]], natural_key: list[str],
-                 filters: dict[str, Any] | None = None) -> None:  # fmt: skip
+                 filters: dict[str, Any] | None = None, total: int | None = None) -> None:  # fmt: skip
+        """`total`: the table's row count when known (the data set keeps it), so an unfiltered page
+        does not count millions of rows each time it is shown."""
         self.dataset_id = dataset_id
         self.names = [f["name"] for f in fields]
         self.natural_key = natural_key
@@ -252,6 +254,8 @@ class RecordRows(Sequence[RecordRow]):
         if errors:
             raise ValidationError(errors)
         self._where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        if not conditions:
+            self._count = total
 
     def count(self) -> int:  # type: ignore[override]  # Paginator calls count() when there is one
         if self._count is None:

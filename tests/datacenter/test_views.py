@@ -99,6 +99,22 @@ def test_records_filter_by_every_field_type_and_a_bad_value_is_explained(client,
     assert credit_code(1) in text  # the bad filters filter nothing
 
 
+def test_the_unfiltered_records_page_takes_the_count_from_the_data_set_not_from_counting_rows(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    load(world["stores"], csv_bytes([row(i, county="鹿城区" if i % 10 == 0 else "瓯海区") for i in range(60)]))
+    url = f"/datacenter/datasets/{world['stores'].pk}/records/"
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "共 60 条记录" in page
+    assert not [q["sql"] for q in queries if "count(*) FROM dc_records_" in q["sql"]]
+    with CaptureQueriesContext(connection) as queries:
+        filtered = client.get(url, {"county": "鹿城区"}).content.decode()
+    assert "共 6 条记录" in filtered
+    assert [q["sql"] for q in queries if "count(*) FROM dc_records_" in q["sql"]]
+
+
 def test_job_cancel_needs_confirmation_markup_and_works(client, world):
     from tests.datacenter.factories import upload
 
