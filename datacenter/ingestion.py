@@ -561,7 +561,7 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
             # text (monthly figures repeat each code every month) and joined back.
             every = " UNION ALL ".join(f"SELECT {batch.stage_columns[i]} AS raw FROM dc_stage" for i in codes)
             cursor.execute(
-                f"""CREATE TEMP TABLE dc_uscc ON COMMIT DROP AS
+                f"""CREATE UNLOGGED TABLE {stage_schema(batch.job_id)}.dc_uscc AS
             SELECT raw, CASE WHEN {uscc_valid_compact_sql("code")} THEN code END AS code
             FROM (SELECT raw, {uscc_compact_sql("raw")} AS code FROM (SELECT DISTINCT raw FROM ({every}) AS e) AS d WHERE raw IS NOT NULL OFFSET 0) AS c"""
             )
@@ -585,7 +585,7 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
     with outcome.timed("normalise"):
         cursor.execute(
             # Fenced with OFFSET 0 so each value is computed once, then tested for the rejection.
-            f"""CREATE TEMP TABLE dc_norm ON COMMIT DROP AS
+            f"""CREATE UNLOGGED TABLE {stage_schema(batch.job_id)}.dc_norm AS
         SELECT ln, {vs}, ({rejected}) AS rejected FROM (
             SELECT s.ln, NULLIF(s.bad, '') AS bad, {raws}, {", ".join(f"{v} AS v{i}" for i, v in enumerate(values))}
             FROM dc_stage s{joins} OFFSET 0) AS n"""
@@ -660,7 +660,7 @@ def report_duplicates(cursor: Any, batch: Batch) -> int:
     key = ", ".join(f"v{batch.fields.index(f)}" for k in batch.natural_key for f in batch.fields if f["name"] == k)
     same = " AND ".join(f"l.{k} = d.{k}" for k in key.split(", "))
     cursor.execute(
-        f"""CREATE TEMP TABLE dc_dup ON COMMIT DROP AS
+        f"""CREATE UNLOGGED TABLE {stage_schema(batch.job_id)}.dc_dup AS
         SELECT d.ln, l.ln AS winner FROM (
             SELECT {key}, max(ln) AS ln FROM dc_norm WHERE NOT rejected GROUP BY {key} HAVING count(*) > 1) AS l
         JOIN dc_norm d ON {same} AND d.ln < l.ln AND NOT d.rejected"""
@@ -783,21 +783,25 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
         )
 
 
+def stage_schema(job_id: int) -> str:
+    return f"dc_load_{int(job_id)}"
+
+
 def stage(
-    cursor: Any, path: Path, fmt: str, encoding: str, bom: int, names: list[str], labels: dict[str, str],
-    progress: Progress,
+    cursor: Any, job_id: int, path: Path, fmt: str, encoding: str, bom: int, names: list[str],
+    labels: dict[str, str], progress: Progress,
 ) -> tuple[list[str], int]:  # fmt: skip
-    """COPY the file into the temp table dc_stage; returns each schema field's staging column and the line offset."""
+    """COPY the file into the table dc_stage; returns each schema field's staging column and the line offset."""
     if fmt == SourceFormat.CSV:
         with path.open("rb") as raw:
             raw.seek(bom)
             positions, width = read_csv_header(raw, encoding, names, labels)
             columns = [f"c{i}" for i in range(width)]
-            create_stage(cursor, columns)
+            create_stage(cursor, job_id, columns)
             copy(cursor, columns, encoding, CsvSource(raw, progress, first_line=1), line_offset=1)
             return [columns[p] for p in positions], 1
     columns = [f"c{i}" for i in range(len(names))]
-    create_stage(cursor, columns)
+    create_stage(cursor, job_id, columns)
     with path.open("rb") as raw:
         if fmt == SourceFormat.JSONL:
             rows, offset = jsonl_rows(raw, names), 0
@@ -809,13 +813,26 @@ def stage(
     return columns, offset
 
 
-def create_stage(cursor: Any, columns: list[str]) -> None:
+def create_stage(cursor: Any, job_id: int, columns: list[str]) -> None:
+    """The job's working tables live in a schema of its own, behind the others on the search path.
+
+    Unlogged tables, not temporary ones: PostgreSQL's parallel workers cannot read another session's
+    temporary tables, and with them the validation runs on every core (measured: 2.5 s -> 1.6 s for 1M
+    rows on 2 cores). Created inside the job's transaction, they vanish with it if it fails or its worker
+    dies; `drop_stage` removes them before a commit.
+    """
+    schema = stage_schema(job_id)
     cols = ", ".join(f"{c} text" for c in columns)
-    # ON COMMIT DROP cleans up after a load; a load inside an outer transaction (tests) drops them here.
-    cursor.execute("DROP TABLE IF EXISTS dc_stage, dc_uscc, dc_norm, dc_dup")
+    cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    cursor.execute(f"CREATE SCHEMA {schema}")
+    cursor.execute("SELECT set_config('search_path', current_setting('search_path') || %s, true)", [f", {schema}"])
     cursor.execute(
-        f"CREATE TEMP TABLE dc_stage (ln bigint GENERATED ALWAYS AS IDENTITY, {cols}, bad text) ON COMMIT DROP"
+        f"CREATE UNLOGGED TABLE {schema}.dc_stage (ln bigint GENERATED ALWAYS AS IDENTITY, {cols}, bad text)"
     )
+
+
+def drop_stage(cursor: Any, job_id: int) -> None:
+    cursor.execute(f"DROP SCHEMA IF EXISTS {stage_schema(job_id)} CASCADE")
 
 
 def copy(cursor: Any, columns: list[str], encoding: str, source: Any, line_offset: int) -> None:

@@ -170,17 +170,14 @@ def readable_datasets(user: AnyUser) -> QuerySet[DataSet]:
     return DataSet.objects.filter(Q(pk__in=visible) | Q(pk__in=granted_datasets(user).values("pk")))
 
 
-def may_read_records(user: AnyUser, dataset: DataSet) -> bool:
-    return readable_datasets(user).filter(pk=dataset.pk).exists()
-
-
 def record_list(*, user: AnyUser, dataset: DataSet, filters: dict[str, Any] | None = None) -> storage.RecordRows:
     """The data set's records in key order, filtered by field values (exact, typed: ValidationError if not)."""
     schema = dataset.current_schema
-    if schema is None or not may_read_records(user, dataset):
+    # Read now, not from the instance: it may be older than the last load.
+    total = readable_datasets(user).filter(pk=dataset.pk).values_list("record_count", flat=True).first()
+    if schema is None or total is None:
         return storage.RecordRows(None, [], [])
-    return storage.RecordRows(dataset.pk, schema.fields, list(schema.natural_key), filters,
-                              total=dataset.record_count)  # fmt: skip
+    return storage.RecordRows(dataset.pk, schema.fields, list(schema.natural_key), filters, total=total)
 
 
 def enterprise_records(

@@ -456,15 +456,6 @@ def county_units() -> dict[str, int]:
     return {u.name.removesuffix("网络经济发展局"): u.pk for u in units}
 
 
-def _tune_session() -> None:
-    """More memory for temporary tables (the staging tables) on this connection.
-
-    PostgreSQL takes it only before the session's first temporary table and ignores it after.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SET temp_buffers = '256MB'")
-
-
 def _load(job: IngestionJob) -> IngestionJob:
     dataset = job.dataset
     schema = job.schema_version
@@ -474,10 +465,9 @@ def _load(job: IngestionJob) -> IngestionJob:
         path = Path(job.file.path)
         fmt, encoding, bom = ingestion.sniff(path, job.declared_format)
         outcome.encoding = encoding
-        _tune_session()
         with transaction.atomic(), connection.cursor() as cursor:
-            # The distinct codes, the duplicate check and the key-ordered merge sort or hash the whole batch;
-            # the server's default 4 MB would spill them to disk. For this transaction only.
+            # The distinct codes, the duplicates and the enterprises' last lines hash the whole batch; the
+            # server's default 4 MB would spill them to disk. For this transaction only.
             cursor.execute("SET LOCAL work_mem = '128MB'")
             # The validation compares dates with their printed form (ingestion.value_sql).
             cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
@@ -493,7 +483,8 @@ def _load(job: IngestionJob) -> IngestionJob:
                 names = schema.field_names()
                 labels = {f["name"]: f.get("label", "") for f in schema.fields}
                 with outcome.timed("copy"):
-                    columns, offset = ingestion.stage(cursor, path, fmt, encoding, bom, names, labels, progress)
+                    columns, offset = ingestion.stage(cursor, job.pk, path, fmt, encoding, bom, names, labels,
+                                                      progress)  # fmt: skip
                 side.report(progress.rows, progress.bytes, JobPhase.VALIDATING)
                 batch = ingestion.Batch(
                     job_id=job.pk, dataset_id=dataset.pk, fields=schema.fields, natural_key=list(schema.natural_key),
@@ -502,6 +493,7 @@ def _load(job: IngestionJob) -> IngestionJob:
                 )  # fmt: skip
                 JobError.objects.filter(job=job).delete()
                 ingestion.validate_and_merge(cursor, batch, outcome, side.phase)
+                ingestion.drop_stage(cursor, job.pk)
             locked = IngestionJob.objects.select_for_update().get(pk=job.pk)
             if locked.status == JobStatus.CANCELLED:
                 raise ingestion.JobCancelled

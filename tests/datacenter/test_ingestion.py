@@ -343,3 +343,19 @@ def test_a_first_load_swaps_in_a_table_with_the_key_index_and_byte_order_text(da
         assert cursor.fetchone()[0] == 0
     second = load(dataset, csv_bytes([row(2, name="改名"), row(3)]))  # into a table with rows: merged in place
     assert (second.rows_inserted, second.rows_updated, second.rows_unchanged) == (1, 1, 0)
+
+
+def test_a_jobs_working_tables_are_gone_after_it_succeeds_fails_or_is_refused(dataset):
+    from django.db import connection
+
+    def working_schemas():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'dc\\_load\\_%%'")
+            return cursor.fetchone()[0]
+
+    assert load(dataset, csv_bytes([row(1)])).status == "succeeded"
+    assert working_schemas() == 0
+    too_many = load(dataset, csv_bytes([row(2), row(3, credit_code="bad")]))
+    assert (too_many.status, working_schemas()) == ("failed", 0)
+    empty = load(dataset, csv_bytes([]))
+    assert (empty.status, working_schemas()) == ("failed", 0)
