@@ -702,8 +702,14 @@ def write_records(cursor: Any, batch: Batch, source: str, empty: bool) -> tuple[
     target = f"{t} AS r ({', '.join(cols)}, _job, _line, _loaded_at, _updated_at)"
     key = ", ".join(storage.ident(k) for k in batch.natural_key)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols)
+    # In key order, each key finds its neighbours' index pages already read, not pages all over the index.
+    by_name = {f["name"]: (i, f) for i, f in enumerate(batch.fields)}
+    in_order = " ORDER BY " + ", ".join(
+        f"v{by_name[k][0]}" + (storage.TEXT_COLLATION if storage.SQL_TYPES[by_name[k][1]["type"]] == "text" else "")
+        for k in batch.natural_key
+    )
     cursor.execute(
-        f"""WITH up AS (INSERT INTO {target} {select}
+        f"""WITH up AS (INSERT INTO {target} {select}{in_order}
             ON CONFLICT ({key}) DO UPDATE SET {sets}, _job = EXCLUDED._job, _line = EXCLUDED._line,
                 _updated_at = EXCLUDED._updated_at
             WHERE ({", ".join(f"r.{c}" for c in cols)}) IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in cols)})
@@ -762,6 +768,7 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
               FROM (SELECT {code}, max(ln) AS ln FROM dc_norm WHERE NOT rejected GROUP BY {code}) AS last
               JOIN dc_norm n ON n.ln = last.ln) AS src
         LEFT JOIN (VALUES {counties}) AS cu(name, id) ON cu.name = src.county
+        ORDER BY src.code  -- in the master's key order, the indexes of the master and its history fill page by page
         ON CONFLICT (credit_code) DO UPDATE SET
             name = COALESCE(NULLIF(e.name, ''), EXCLUDED.name),
             county = COALESCE(NULLIF(e.county, ''), EXCLUDED.county),
