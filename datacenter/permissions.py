@@ -18,8 +18,14 @@ def is_center_member(user: User | AnonymousUser) -> bool:
     unit: Unit | None = getattr(user, "unit", None)
     if unit is None:
         return False
+    # Asked several times a request (each selector's sensitive rule); remembered on the user for its unit.
+    cached: tuple[int, bool] | None = getattr(user, "_center_member", None)
+    if cached is not None and cached[0] == unit.pk:
+        return cached[1]
     ids = [*unit.ancestor_ids(), unit.pk]
-    return Unit.objects.filter(pk__in=ids, kind=UnitKind.CENTER).exists()
+    member = Unit.objects.filter(pk__in=ids, kind=UnitKind.CENTER).exists()
+    user._center_member = (unit.pk, member)  # type: ignore[attr-defined]
+    return member
 
 
 def sensitive_visible_q(user: User | AnonymousUser, prefix: str = "") -> Q:
