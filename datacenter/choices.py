@@ -27,6 +27,11 @@ class Sensitivity(models.TextChoices):
     SENSITIVE = "sensitive", _("Sensitive")
 
 
+# The words a yes/no field takes, in files and in filters (compared in lower case).
+TRUE_WORDS = ("true", "t", "1", "yes", "y", "是", "对")
+FALSE_WORDS = ("false", "f", "0", "no", "n", "否", "错")
+
+
 class FieldType(models.TextChoices):
     """The type of one column of a data set's schema."""
 

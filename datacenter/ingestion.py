@@ -29,19 +29,17 @@ from typing import IO, Any
 
 import pgtrigger
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from . import storage
-from .choices import EnterpriseAttribute, FieldType, Industry, SourceFormat
+from .choices import FALSE_WORDS, TRUE_WORDS, EnterpriseAttribute, FieldType, Industry, SourceFormat
 from .sizes import classify_sql
 
 SAMPLE_BYTES = 1024 * 1024
 READ_CHUNK = 256 * 1024
 PROGRESS_EVERY_SECONDS = 0.5
 MAX_ERROR_ROWS = 100_000
-TRUE_WORDS = ("true", "t", "1", "yes", "y", "是", "对")
-FALSE_WORDS = ("false", "f", "0", "no", "n", "否", "错")
 # Python's str.strip() whitespace among the characters a cell may hold, for the credit-code check.
 WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 CELL_TRIM = " \t\r\n\u3000"
@@ -546,8 +544,23 @@ class Batch:
     county_units: dict[str, int]
     threshold: Decimal
 
+    @property
+    def work(self) -> str:
+        """The schema of the job's working tables (dc_stage, dc_uscc, dc_norm, dc_dup)."""
+        return stage_schema(self.job_id)
+
     def required(self, f: dict[str, Any]) -> bool:
         return bool(f.get("required")) or f["name"] in self.natural_key
+
+    def key_values(self, collate: bool = False) -> list[str]:
+        """The natural key's columns of dc_norm (v0, v1...), text in the record table's byte order if `collate`."""
+        by_name = {f["name"]: (i, f) for i, f in enumerate(self.fields)}
+        out = []
+        for k in self.natural_key:
+            i, f = by_name[k]
+            text = collate and storage.SQL_TYPES[f["type"]] == "text"
+            out.append(f"v{i}" + (storage.TEXT_COLLATION if text else ""))
+        return out
 
 
 def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Callable[[str], None]) -> None:
@@ -561,7 +574,7 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
             # text (monthly figures repeat each code every month) and joined back.
             every = " UNION ALL ".join(f"SELECT {batch.stage_columns[i]} AS raw FROM dc_stage" for i in codes)
             cursor.execute(
-                f"""CREATE UNLOGGED TABLE {stage_schema(batch.job_id)}.dc_uscc AS
+                f"""CREATE UNLOGGED TABLE {batch.work}.dc_uscc AS
             SELECT raw, CASE WHEN {uscc_valid_compact_sql("code")} THEN code END AS code
             FROM (SELECT raw, {uscc_compact_sql("raw")} AS code FROM (SELECT DISTINCT raw FROM ({every}) AS e) AS d WHERE raw IS NOT NULL OFFSET 0) AS c"""
             )
@@ -585,7 +598,7 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
     with outcome.timed("normalise"):
         cursor.execute(
             # Fenced with OFFSET 0 so each value is computed once, then tested for the rejection.
-            f"""CREATE UNLOGGED TABLE {stage_schema(batch.job_id)}.dc_norm AS
+            f"""CREATE UNLOGGED TABLE {batch.work}.dc_norm AS
         SELECT ln, {vs}, ({rejected}) AS rejected FROM (
             SELECT s.ln, NULLIF(s.bad, '') AS bad, {raws}, {", ".join(f"{v} AS v{i}" for i, v in enumerate(values))}
             FROM dc_stage s{joins} OFFSET 0) AS n"""
@@ -612,17 +625,15 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
         empty = cursor.fetchone()[0]
         # Most files hold each key once: the write is tried as is, and only a file with repeated keys pays for
         # finding them (the unique index refuses them on a bulk load, ON CONFLICT on a merge).
-        cursor.execute("SAVEPOINT dc_merge")
         try:
-            inserted, updated = write_records(cursor, batch, "dc_norm WHERE NOT rejected", empty)
+            with transaction.atomic():  # a savepoint, rolled back when the write is refused
+                inserted, updated = write_records(cursor, batch, "dc_norm WHERE NOT rejected", empty)
         except DatabaseError as exc:
             if getattr(exc.__cause__, "pgcode", None) not in (UNIQUE_VIOLATION, CARDINALITY_VIOLATION):
                 raise
-            cursor.execute("ROLLBACK TO SAVEPOINT dc_merge")
             outcome.rows_duplicate = report_duplicates(cursor, batch)
             inserted, updated = write_records(cursor, batch, "dc_norm d WHERE NOT rejected AND NOT EXISTS "
                                               "(SELECT FROM dc_dup x WHERE x.ln = d.ln)", empty)  # fmt: skip
-        cursor.execute("RELEASE SAVEPOINT dc_merge")
     outcome.rows_inserted, outcome.rows_updated = inserted, updated
     outcome.rows_unchanged = accepted - outcome.rows_duplicate - inserted - updated
 
@@ -657,10 +668,10 @@ def report_rejected(cursor: Any, batch: Batch) -> None:
 
 def report_duplicates(cursor: Any, batch: Batch) -> int:
     """Keys the file holds more than once: the last line wins; the earlier ones go into dc_dup and the report."""
-    key = ", ".join(f"v{batch.fields.index(f)}" for k in batch.natural_key for f in batch.fields if f["name"] == k)
-    same = " AND ".join(f"l.{k} = d.{k}" for k in key.split(", "))
+    key = ", ".join(batch.key_values())
+    same = " AND ".join(f"l.{k} = d.{k}" for k in batch.key_values())
     cursor.execute(
-        f"""CREATE UNLOGGED TABLE {stage_schema(batch.job_id)}.dc_dup AS
+        f"""CREATE UNLOGGED TABLE {batch.work}.dc_dup AS
         SELECT d.ln, l.ln AS winner FROM (
             SELECT {key}, max(ln) AS ln FROM dc_norm WHERE NOT rejected GROUP BY {key} HAVING count(*) > 1) AS l
         JOIN dc_norm d ON {same} AND d.ln < l.ln AND NOT d.rejected"""
@@ -691,7 +702,6 @@ def write_records(cursor: Any, batch: Batch, source: str, empty: bool) -> tuple[
     params = [batch.job_id, batch.line_offset]
     if empty:
         loading = storage.LOADING_PREFIX + t
-        cursor.execute(f"DROP TABLE IF EXISTS {loading}")
         cursor.execute(f"CREATE TABLE {loading} (LIKE {t})")
         cursor.execute(
             f"INSERT INTO {loading} ({', '.join(cols)}, _job, _line, _loaded_at, _updated_at) {select}", params
@@ -703,11 +713,7 @@ def write_records(cursor: Any, batch: Batch, source: str, empty: bool) -> tuple[
     key = ", ".join(storage.ident(k) for k in batch.natural_key)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols)
     # In key order, each key finds its neighbours' index pages already read, not pages all over the index.
-    by_name = {f["name"]: (i, f) for i, f in enumerate(batch.fields)}
-    in_order = " ORDER BY " + ", ".join(
-        f"v{by_name[k][0]}" + (storage.TEXT_COLLATION if storage.SQL_TYPES[by_name[k][1]["type"]] == "text" else "")
-        for k in batch.natural_key
-    )
+    in_order = " ORDER BY " + ", ".join(batch.key_values(collate=True))
     cursor.execute(
         f"""WITH up AS (INSERT INTO {target} {select}{in_order}
             ON CONFLICT ({key}) DO UPDATE SET {sets}, _job = EXCLUDED._job, _line = EXCLUDED._line,

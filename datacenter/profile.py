@@ -38,9 +38,8 @@ def department_data_section(enterprise: Enterprise, user: User | AnonymousUser) 
     values: dict[str, list[dict[str, Any]]] = defaultdict(list)
     labels: dict[str, str] = {}
     for dataset, updated_at, record in records:
-        schema = (
-            {f["name"]: f for f in dataset.schema_versions.all()[0].fields} if dataset.schema_versions.all() else {}
-        )
+        # The selector returns records only of data sets with a schema, prefetched newest first.
+        schema = {f["name"]: f for f in dataset.schema_versions.all()[0].fields}
         for name, value in record.items():
             f = schema.get(name, {})
             if f.get("type") == FieldType.CREDIT_CODE or value is None:

@@ -190,9 +190,9 @@ def enterprise_records(
     }
     schemas = []
     for pk, d in readable.items():
-        versions = sorted(d.schema_versions.all(), key=lambda v: v.version)
-        if versions and storage.code_field(versions[-1].fields):
-            schemas.append((pk, versions[-1].fields))
+        latest = next(iter(d.schema_versions.all()), None)  # prefetched newest first (SchemaVersion's ordering)
+        if latest is not None and storage.code_field(latest.fields):
+            schemas.append((pk, latest.fields))
     rows = storage.enterprise_rows(schemas, enterprise.credit_code, limit)
     return [(readable[pk], updated, values) for pk, updated, values in rows]
 

@@ -24,10 +24,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, overload
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from .choices import FieldType
+from .choices import FALSE_WORDS, TRUE_WORDS, FieldType
 
 SQL_TYPES: dict[str, str] = {
     FieldType.TEXT: "text",
@@ -90,15 +90,18 @@ def _index_name(dataset_id: int, kind: str, cols: list[str]) -> str:
     return f"{table(dataset_id)}_{kind}_{digest}"
 
 
-def wanted_indexes(dataset_id: int, fields: list[dict[str, Any]], natural_key: list[str]) -> dict[str, str]:
-    """The record table's indexes, by name, as CREATE INDEX statements."""
-    t = table(dataset_id)
+def wanted_indexes(
+    dataset_id: int, fields: list[dict[str, Any]], natural_key: list[str], on: str | None = None, prefix: str = ""
+) -> dict[str, str]:
+    """The record table's indexes, by name, as CREATE INDEX statements (on another table `on`, each name
+    with `prefix`, for a table that takes the record table's place)."""
+    t = on or table(dataset_id)
     key = _index_name(dataset_id, "key", natural_key)
-    out = {key: f"CREATE UNIQUE INDEX {key} ON {t} ({', '.join(ident(k) for k in natural_key)})"}
+    out = {key: f"CREATE UNIQUE INDEX {prefix}{key} ON {t} ({', '.join(ident(k) for k in natural_key)})"}
     code = code_field(fields)
     if code is not None and natural_key[0] != code:  # else the key's own index serves look-ups by code
         name = _index_name(dataset_id, "code", [code])
-        out[name] = f"CREATE INDEX {name} ON {t} ({ident(code)})"
+        out[name] = f"CREATE INDEX {prefix}{name} ON {t} ({ident(code)})"
     return out
 
 
@@ -117,11 +120,9 @@ def swap_in(cursor: Any, dataset_id: int, loading: str, fields: list[dict[str, A
     The indexes are built under other names while readers still read the old table; the swap itself is
     a drop and three renames, held locked only until the load's transaction commits.
     """
-    wanted = wanted_indexes(dataset_id, fields, natural_key)
-    for name, create in wanted.items():
-        cursor.execute(
-            create.replace(f"INDEX {name} ON {table(dataset_id)} ", f"INDEX {LOADING_PREFIX}{name} ON {loading} ", 1)
-        )
+    wanted = wanted_indexes(dataset_id, fields, natural_key, on=loading, prefix=LOADING_PREFIX)
+    for create in wanted.values():
+        cursor.execute(create)
     cursor.execute(f"DROP TABLE {table(dataset_id)}")
     cursor.execute(f"ALTER TABLE {loading} RENAME TO {table(dataset_id)}")
     for name in wanted:
@@ -136,8 +137,7 @@ def ensure_table(cursor: Any, dataset_id: int, fields: list[dict[str, Any]], nat
     """
     t = table(dataset_id)
     have = columns(cursor, dataset_id)
-    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [t])
-    if not cursor.fetchone()[0]:
+    if not have:  # no table: a record table always has a column for each field of some schema
         cols = ", ".join(f"{ident(f['name'])} {column_type(f['type'])}" for f in fields)
         cursor.execute(
             f"CREATE TABLE {t} ({cols}, _job bigint NOT NULL, _line integer NOT NULL, "
@@ -161,11 +161,10 @@ def ensure_table(cursor: Any, dataset_id: int, fields: list[dict[str, Any]], nat
     for name, create in wanted.items():
         if name in present:
             continue
-        cursor.execute("SAVEPOINT dc_index")
         try:
-            cursor.execute(create)
-        except Exception as exc:
-            cursor.execute("ROLLBACK TO SAVEPOINT dc_index")
+            with transaction.atomic():  # a savepoint: the refusal leaves the caller's transaction usable
+                cursor.execute(create)
+        except IntegrityError as exc:
             raise ValidationError(
                 _(
                     "The records already loaded hold the same natural key (%(key)s) more than once; "
@@ -173,7 +172,6 @@ def ensure_table(cursor: Any, dataset_id: int, fields: list[dict[str, Any]], nat
                 )
                 % {"key": ", ".join(natural_key)}
             ) from exc
-        cursor.execute("RELEASE SAVEPOINT dc_index")
 
 
 def drop_table(cursor: Any, dataset_id: int) -> None:
@@ -210,7 +208,7 @@ def parse_filter(sql_type: str, value: str) -> Any:
         if sql_type == "date":
             return dt.date.fromisoformat(value)
         if sql_type == "boolean":
-            return {"true": True, "1": True, "是": True, "false": False, "0": False, "否": False}[value.lower()]
+            return {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}[value.lower()]
     except (ValueError, InvalidOperation, KeyError):
         raise ValidationError(_("“%(value)s” is not a valid value for this field.") % {"value": value}) from None
     return value
@@ -340,7 +338,4 @@ def enterprise_rows(datasets: list[tuple[int, list[dict[str, Any]]]], credit_cod
         union = " UNION ALL ".join(parts)
         cursor.execute(f"SELECT * FROM ({union}) AS found ORDER BY 2 DESC LIMIT {int(limit)}", params)
         # Django leaves json columns as text for its own fields to decode.
-        return [
-            (ds, updated, json.loads(values) if isinstance(values, str) else values)
-            for ds, updated, values in cursor.fetchall()
-        ]
+        return [(ds, updated, json.loads(values)) for ds, updated, values in cursor.fetchall()]
