@@ -32,6 +32,8 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
+from core.history import set_based_audit
+
 from . import storage
 from .choices import FALSE_WORDS, TRUE_WORDS, EnterpriseAttribute, FieldType, Industry, SourceFormat
 from .sizes import classify_sql
@@ -759,10 +761,13 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
     # The enterprise master is audited. Its row triggers would call pghistory's context function once per
     # row, and that function opens a subtransaction each time: past a few thousand rows in one transaction,
     # PostgreSQL's subtransaction bookkeeping makes that quadratic. So the triggers stand aside for this one
-    # statement and the same event rows are written set-based, with the context attached once.
+    # statement and the same event rows are written set-based, with the context attached once. The insert
+    # trigger is not even called (core.history.set_based_audit); the update trigger, called only for the
+    # few rows that change, is told to return.
     event_columns = "chain_segment, county, created_at, credit_code, employees, fields, home_unit_id, industry, name, revenue, size_class"
     code = f"v{code_index}"
-    with pgtrigger.ignore("datacenter.Enterprise:insert_insert", "datacenter.Enterprise:update_update"):
+    set_based_audit(cursor, on=True)
+    with pgtrigger.ignore("datacenter.Enterprise:update_update"):
         cursor.execute(
             f"""WITH changed AS (INSERT INTO datacenter_enterprise AS e (credit_code, name, county, home_unit_id, industry, employees, revenue,
                 size_class, chain_segment, fields, created_at, updated_at)
@@ -794,6 +799,7 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
         FROM changed""",
             [batch.city_unit_id],
         )
+    set_based_audit(cursor, on=False)
 
 
 def stage_schema(job_id: int) -> str:

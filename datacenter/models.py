@@ -164,7 +164,7 @@ class SchemaVersion(models.Model):
         return [f["name"] for f in self.fields]
 
 
-@track()
+@track(set_based_inserts=True)
 class Enterprise(TimeStampedModel):
     """An enterprise of the master (企业库), keyed by its unified social credit code (统一社会信用代码)."""
 

@@ -312,6 +312,16 @@ def test_enterprises_added_by_a_load_are_in_the_audit_history(dataset):
     assert event.objects.filter(pgh_obj_id=credit_code(1), pgh_label="update").count() == 1
 
 
+def test_an_enterprise_added_after_a_load_in_the_same_transaction_is_audited_by_its_trigger(dataset):
+    from django.apps import apps
+
+    event = apps.get_model("datacenter", "EnterpriseEvent")
+    load(dataset, csv_bytes([row(1)]))  # the load turns the insert trigger off for its statement only
+    Enterprise.objects.create(credit_code=credit_code(2), name="后来的企业", home_unit=dataset.owner_unit)
+    assert event.objects.filter(pgh_obj_id=credit_code(2), pgh_label="insert").count() == 1
+    assert event.objects.filter(pgh_obj_id=credit_code(1), pgh_label="insert").count() == 1
+
+
 def test_a_load_where_no_county_bureau_exists_puts_enterprises_under_the_city():
     from bureau.choices import UnitKind
     from tests.bureau.factories import UnitFactory
