@@ -162,6 +162,19 @@ def may_act_in_unit(user: User | AnonymousUser, action: str, model: type[Model],
     return paths is None or any(unit.path.startswith(p) for p in paths)
 
 
+def acts_for_unit(user: User | AnonymousUser, unit: Unit) -> bool:
+    """Is `unit` within the units `user` acts for, by role scope alone? For workflow steps, whose roles come
+    from the workflow table rather than model permissions. Leaders, who change no records by permission,
+    take decisions for their own jurisdiction."""
+    paths = scope_paths(user, "change")
+    if paths is None:
+        return True
+    own: Unit | None = getattr(user, "unit", None)
+    if own is not None and has_role(user, Role.LEADER):
+        paths = [*paths, jurisdiction_of(own).path]
+    return any(unit.path.startswith(p) for p in paths)
+
+
 def visible_units(user: User | AnonymousUser, action: str = "view") -> QuerySet[Unit]:
     return restrict(Unit.objects.all(), user, action)
 

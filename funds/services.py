@@ -243,10 +243,20 @@ def _move(
     if (
         actor is not None
         and not actor.is_superuser
-        and (not permissions.has_role(actor, *roles) or not permissions.can(actor, "view", application))
+        and (not permissions.has_role(actor, *roles) or not _on_its_side(actor, action, application))
     ):
         raise PermissionDenied
     return application, application.status
+
+
+def _on_its_side(actor: User, action: str, application: Application) -> bool:
+    """Does `actor` act for the side that takes `action` (funds.workflows): the applicant's unit, the
+    programme owner's, or, for an expert, an application assigned to them?"""
+    if action in workflows.EXPERT_SIDE:
+        return permissions.can(actor, "view", application)
+    owner = application.programme.owner_unit
+    unit = (application.submitted_by_unit or owner) if action in workflows.APPLICANT_SIDE else owner
+    return permissions.acts_for_unit(actor, unit)
 
 
 def _save_step(

@@ -30,6 +30,14 @@ TRANSITIONS: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     **{("cancel", s): {S.CANCELLED: DECIDERS} for s in (S.PUBLIC_NOTICE, S.SUSPENDED, S.APPROVED)},
 }  # fmt: skip
 
+# Whose side takes an action, and so whose unit the actor must act for (bureau.permissions.acts_for_unit):
+# the applicant's (the unit that entered the application) or the programme owner's; an expert scores only
+# what was assigned to them. A department's staff may enter and withdraw their own application, never
+# review, decide or close it.
+APPLICANT_SIDE = frozenset({"submit", "withdraw"})
+EXPERT_SIDE = frozenset({"score"})
+OWNER_SIDE = frozenset(action for action, _from in TRANSITIONS) - APPLICANT_SIDE - EXPERT_SIDE
+
 # Days of public notice (公示), counted in working days of China's statutory calendar.
 PUBLIC_NOTICE_WORKDAYS = 5
 # Experts who must score an application before it can be decided.

@@ -98,3 +98,34 @@ def test_refusals_for_a_step_out_of_order_are_validation_errors_not_permission_e
     application = at_submitted(fund)
     with pytest.raises(ValidationError):
         services.application_decide(actor=fund["leader"], application=application, approve=True, amount_fen=1_00)
+
+
+def test_a_departments_own_staff_enter_and_withdraw_their_application_but_never_review_it(fund):
+    from bureau.roles import Role
+
+    dept_staff = UserFactory(roles=[Role.DIVISION_STAFF], unit=fund["dept"])
+    application = new_application(fund, 40)
+    application.submitted_by_unit = fund["dept"]
+    application.save(update_fields=["submitted_by_unit"])
+    services.application_submit(actor=dept_staff, application=application, today=D(2026, 3, 2))
+    with pytest.raises(PermissionDenied):
+        services.application_review(actor=dept_staff, application=application, outcome="pass")
+    services.application_review(actor=fund["division"], application=application, outcome="pass")
+    with pytest.raises(PermissionDenied):
+        services.application_assign_experts(actor=dept_staff, application=application, experts=[fund["expert1"]])
+    services.application_withdraw(actor=dept_staff, application=application, reason="不再申请")
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+
+
+def test_a_county_leader_cannot_decide_the_citys_applications(fund):
+    from bureau.choices import UnitKind
+    from bureau.roles import Role
+    from tests.bureau.factories import UnitFactory
+
+    county = UnitFactory(code="county-l", kind=UnitKind.COUNTY_BUREAU, parent=fund["city"])
+    county_leader = UserFactory(roles=[Role.LEADER], unit=county)
+    application = at_decision(fund)
+    with pytest.raises(PermissionDenied):
+        services.application_decide(actor=county_leader, application=application, approve=True, amount_fen=1_00)
+    services.application_decide(actor=fund["leader"], application=application, approve=True, amount_fen=1_00)
