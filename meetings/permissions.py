@@ -108,7 +108,8 @@ def parts(user: User | None, *, meeting: Model | None = None, owner_unit: Unit |
         if acts_for(user, meeting.recording_unit) and user.has_perm("meetings.change_minutes"):  # type: ignore[attr-defined]
             found.add(Part.RECORDER)
         own: Unit | None = getattr(user, "unit", None)
-        if own is not None and user.has_perm("meetings.view_meeting"):
+        # A member division's working staff; leaders and auditors of a member unit read, they do not comment.
+        if own is not None and user.has_perm("meetings.add_minutescomment"):
             from .models import Membership
 
             seat = Membership.objects.filter(unit__path__startswith=own.path, joined_on__lte=meeting.date)  # type: ignore[attr-defined]

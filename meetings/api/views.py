@@ -142,7 +142,8 @@ class MinutesViewSet(
         serializer.instance = services.minutes_update(
             actor=self.actor(),
             minutes=serializer.instance,
-            preamble=serializer.validated_data.get("preamble", ""),
+            # A PATCH that leaves the preamble out keeps it.
+            preamble=serializer.validated_data.get("preamble", serializer.instance.preamble),
         )
 
     @extend_schema(request=s.ItemInputSerializer, responses=s.ItemSummarySerializer)

@@ -139,3 +139,15 @@ def test_the_convenor_orders_the_agenda(world):
     assert response.status_code == 400  # every item, once
     response = client_for(world.convenor).post(url, {"order": [second.pk, first.pk]})
     assert [item["title"] for item in response.json()["agenda"]] == ["乙", "甲"]
+
+
+def test_a_patch_that_leaves_the_preamble_out_keeps_it(world):
+    meeting = held_meeting(world)
+    minutes = services.minutes_file(actor=world.recorder, meeting=meeting, preamble="会议听取了各成员单位汇报。")
+    response = client_for(world.recorder).patch(f"/api/v1/minutes/{minutes.pk}/", {}, format="json")
+    assert response.status_code == 200, response.content
+    minutes.refresh_from_db()
+    assert minutes.preamble == "会议听取了各成员单位汇报。"
+    response = client_for(world.recorder).patch(f"/api/v1/minutes/{minutes.pk}/", {"preamble": "新"}, format="json")
+    minutes.refresh_from_db()
+    assert (response.status_code, minutes.preamble) == (200, "新")

@@ -143,3 +143,23 @@ def test_a_department_api_client_reports_for_its_divisions_with_a_token(world):
     assert all(event.pgh_context["auth"] == "token" for event in written)
     response = client.patch(f"/api/v1/minutes/{minutes.pk}/", {"preamble": "改"}, format="json")
     assert response.status_code == 403  # not the recording division
+
+
+def test_leaders_and_auditors_of_a_member_unit_read_circulated_minutes_but_do_not_comment(world):
+    from django.core.exceptions import PermissionDenied
+
+    minutes = draft_minutes(world)
+    services.minutes_circulate(
+        actor=world.recorder, minutes=minutes, comment_deadline=at(D(2026, 3, 13)), now=at(D(2026, 3, 11))
+    )
+    for person in ("leader", "auditor"):
+        with pytest.raises(PermissionDenied):
+            services.minutes_comment(
+                actor=getattr(world, person), minutes=minutes, body="意见", now=at(D(2026, 3, 12))
+            )
+        response = as_user(getattr(world, person)).post(
+            f"/api/v1/minutes/{minutes.pk}/comments/", {"body": "意见"}, format="json"
+        )
+        assert response.status_code == 403, person
+    services.minutes_comment(actor=world.user_a, minutes=minutes, body="请补充时间节点。", now=at(D(2026, 3, 12)))
+    assert minutes.comments.count() == 1
