@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,12 @@ from bureau.models import Unit
 from .choices import ChainSegment, LegacyDisposition, PolicyStatus, PolicyTier
 from .models import LegacyPolicy, Policy, PolicyField
 from .selectors import policy_search
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year in range: the database's year lookup fails on 0, 10000 or 2024.5."""
+
+    field_class = forms.IntegerField
 
 
 class PolicyFilterSet(django_filters.FilterSet):
@@ -35,7 +42,9 @@ class PolicyFilterSet(django_filters.FilterSet):
         method="filter_field",
         empty_label=_("All"),
     )
-    year = django_filters.NumberFilter(label=_("Year published"), field_name="published_on", lookup_expr="year")
+    year = YearFilter(
+        label=_("Year published"), field_name="published_on", lookup_expr="year", min_value=1949, max_value=2100
+    )
     tier = django_filters.ChoiceFilter(label=_("Place in 1+X"), choices=PolicyTier.choices, empty_label=_("All"))
 
     class Meta:

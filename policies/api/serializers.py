@@ -104,9 +104,19 @@ class PolicyDetailSerializer(PolicySerializer):
         ]
 
 
+class ReadablePolicyField(serializers.PrimaryKeyRelatedField[Policy]):
+    """A policy the requesting user reads: any other id is a 400 on this field, not a 404."""
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        return selectors.policy_list(user=request.user) if request is not None else Policy.objects.none()
+
+
 class RepealSerializer(serializers.Serializer[Any]):
-    replaced_by = serializers.IntegerField(required=False, allow_null=True)
-    repealing_document = serializers.CharField(required=False, allow_blank=True, default="")
+    replaced_by = ReadablePolicyField(required=False, allow_null=True)
+    repealing_document = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=255  # the model field's
+    )
     on = serializers.DateField(required=False, allow_null=True)
 
 

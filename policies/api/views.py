@@ -59,14 +59,12 @@ class PolicyViewSet(ScopedReadOnlyViewSet[Policy]):
     @extend_schema(request=RepealSerializer, responses=PolicySerializer)
     @action(detail=True, methods=["post"])
     def repeal(self, request: Request, pk: str | None = None) -> Response:
-        body = RepealSerializer(data=request.data)
+        body = RepealSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        replaced_by_id = body.validated_data.get("replaced_by")
-        replaced_by = selectors.policy_get(user=request.user, pk=replaced_by_id) if replaced_by_id else None
         policy = services.policy_repeal(
             actor=request.user,  # type: ignore[arg-type]
             policy=self.get_object(),
-            replaced_by=replaced_by,
+            replaced_by=body.validated_data.get("replaced_by"),
             repealing_document=body.validated_data["repealing_document"],
             on=body.validated_data.get("on"),
         )

@@ -104,6 +104,31 @@ def test_workflow_actions_go_through_the_services(api, staff, division):
     assert "repealing_document" in response.json()["error"]["details"]
 
 
+def test_a_bad_repeal_request_is_a_400_on_its_field_and_repeals_nothing(api, staff):
+    policy = factories.published(actor=staff)
+    api.force_authenticate(staff)
+    for body, field in (
+        ({"replaced_by": 999_999}, "replaced_by"),
+        ({"repealing_document": "文" * 256}, "repealing_document"),
+    ):
+        response = api.post(f"/api/v1/policies/{policy.pk}/repeal/", body, format="json")
+        assert response.status_code == 400, response.content
+        assert field in response.json()["error"]["details"]
+    policy.refresh_from_db()
+    assert policy.status == PolicyStatus.PUBLISHED
+
+
+def test_a_year_out_of_range_is_a_400_in_the_api_and_a_form_error_on_the_page(api, client, corpus, api_client_user):
+    api.force_authenticate(api_client_user)
+    for year in ("10000", "0", "2024.5"):
+        response = api.get("/api/v1/policies/", {"year": year})
+        assert response.status_code == 400, (year, response.content)
+        assert "year" in response.json()["error"]["details"]
+    assert api.get("/api/v1/policies/", {"year": "2026"}).status_code == 200
+    client.force_login(api_client_user)
+    assert client.get("/policies/", {"year": "10000"}).status_code == 200
+
+
 def test_published_policy_workflow_refused_for_division_staff(api, staff, division):
     policy = factories.published(actor=staff)
     api.force_authenticate(division)
