@@ -115,7 +115,10 @@ class ReadablePolicyField(serializers.PrimaryKeyRelatedField[Policy]):
 class RepealSerializer(serializers.Serializer[Any]):
     replaced_by = ReadablePolicyField(required=False, allow_null=True)
     repealing_document = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=255  # the model field's
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=255,  # the model field's
     )
     on = serializers.DateField(required=False, allow_null=True)
 

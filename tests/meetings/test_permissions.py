@@ -154,9 +154,7 @@ def test_leaders_and_auditors_of_a_member_unit_read_circulated_minutes_but_do_no
     )
     for person in ("leader", "auditor"):
         with pytest.raises(PermissionDenied):
-            services.minutes_comment(
-                actor=getattr(world, person), minutes=minutes, body="意见", now=at(D(2026, 3, 12))
-            )
+            services.minutes_comment(actor=getattr(world, person), minutes=minutes, body="意见", now=at(D(2026, 3, 12)))
         response = as_user(getattr(world, person)).post(
             f"/api/v1/minutes/{minutes.pk}/comments/", {"body": "意见"}, format="json"
         )
