@@ -16,11 +16,12 @@ COPY requirements.txt package.json package-lock.json ./
 RUN pip install -r requirements.txt && npm ci --no-audit --no-fund --loglevel=error
 
 COPY . .
-# Build-time only values: collectstatic and compilemessages need settings, not real secrets.
-RUN python scripts/vendor_assets.py \
- && SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n') ALLOWED_HOSTS=build \
+# Build-time only values, for every command of this step: collectstatic and compilemessages load the
+# production settings, which need values, not real secrets.
+RUN export SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n') ALLOWED_HOSTS=build \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
-    python manage.py collectstatic --no-input -v 0 \
+ && python scripts/vendor_assets.py \
+ && python manage.py collectstatic --no-input -v 0 \
  && python manage.py compilemessages --ignore=node_modules -v 0 \
  && rm -rf node_modules \
  && useradd --system --uid 1000 --home /app portal \

@@ -62,6 +62,10 @@ def table_counts(alias: str = "default") -> dict[str, int]:
 
 def backup(directory: Path) -> Path:
     """Write <directory>/portal-<time>/ with database.dump, media.tar.gz and manifest.json; return it."""
+    media = Path(settings.MEDIA_ROOT).resolve()
+    if directory.resolve().is_relative_to(media):
+        # Each backup would hold every earlier one, and a restore would put them all back.
+        raise ValueError(f"a backup cannot be written inside the uploaded files ({media}) that it backs up")
     target = directory / f"portal-{datetime.datetime.now(tz=datetime.UTC):%Y%m%d-%H%M%S}"
     target.mkdir(parents=True)
     args, env = _conninfo()
@@ -69,7 +73,6 @@ def backup(directory: Path) -> Path:
         [pg_binary("pg_dump"), "--format=custom", "--no-owner", "--file", str(target / "database.dump"), *args],
         check=True, env=env, capture_output=True,
     )  # fmt: skip
-    media = Path(settings.MEDIA_ROOT)
     with tarfile.open(target / "media.tar.gz", "w:gz") as archive:
         if media.exists():
             archive.add(media, arcname="media")

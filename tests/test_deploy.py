@@ -21,11 +21,17 @@ def compose_command() -> list[str]:
     pytest.fail("docker compose is missing: `make test` installs docker-compose as root")
 
 
-def compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*compose_command(), "-f", str(ROOT / "docker-compose.yml"), "config"],
-        capture_output=True, text=True, cwd="/", env={"PATH": os.environ["PATH"], **env},
-    )  # fmt: skip
+def compose_config(env: dict[str, str], dot_env: str = "") -> subprocess.CompletedProcess[str]:
+    """`compose config` on a copy of the compose file, with the .env an operator would put beside it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copy(ROOT / "docker-compose.yml", folder)
+        Path(folder, ".env").write_text(dot_env, encoding="utf-8")
+        return subprocess.run(
+            [*compose_command(), "-f", str(Path(folder, "docker-compose.yml")), "config"],
+            capture_output=True, text=True, cwd="/", env={"PATH": os.environ["PATH"], **env},
+        )  # fmt: skip
 
 
 def test_docker_compose_accepts_the_file_and_runs_every_part():
@@ -40,6 +46,18 @@ def test_docker_compose_accepts_the_file_and_runs_every_part():
     for name in ("postgres", "redis", "web", "worker"):
         assert "healthcheck" in services[name], name
     assert {"pgdata", "redisdata", "media"} <= set(config["volumes"])
+
+
+def test_every_setting_of_the_env_file_reaches_the_portal_and_it_listens_on_the_loopback_only():
+    result = compose_config(DEPLOY_ENV, dot_env="TRUSTED_PROXY_COUNT=1\nMETRICS_TOKEN=abc\n")
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    for name in ("web", "worker", "beat", "migrate"):
+        environment = services[name]["environment"]
+        assert (environment["TRUSTED_PROXY_COUNT"], environment["METRICS_TOKEN"]) == ("1", "abc"), name
+    ports = services["web"]["ports"]  # "ip:host:container" (compose v1) or a mapping (v2)
+    assert ports
+    assert all((p["host_ip"] if isinstance(p, dict) else p.split(":")[0]) == "127.0.0.1" for p in ports)
 
 
 def test_docker_compose_refuses_to_start_without_the_secrets():

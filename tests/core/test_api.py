@@ -147,3 +147,13 @@ def test_the_schema_documents_each_operations_errors_in_the_error_format(api):
     token = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
     assert "401" not in token
     assert {"400", "429"} <= set(token)
+
+
+def test_the_api_throttles_the_connecting_address_not_an_x_forwarded_for_the_client_wrote(rf):
+    from rest_framework.request import Request
+    from rest_framework.throttling import AnonRateThrottle
+
+    # No proxy in front (TRUSTED_PROXY_COUNT=0): a client changing the header on every call would
+    # otherwise reset its own limit on the token endpoint.
+    request = Request(rf.get("/api/v1/auth/token/", HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.9"))
+    assert AnonRateThrottle().get_ident(request) == "10.0.0.9"

@@ -112,3 +112,17 @@ def test_audit_page_query_count_does_not_grow_with_events(client, django_assert_
     with django_assert_max_num_queries(12):
         response = client.get(reverse("audit-log"), {"model": "bureau.Unit"})
     assert response.status_code == 200
+
+
+def test_the_django_admin_is_for_superusers_only_even_for_an_administrator_marked_as_staff(client):
+    from bureau.roles import Role
+    from tests.bureau.factories import UserFactory
+
+    county_admin = UserFactory(roles=[Role.ADMIN], is_staff=True, is_superuser=False)
+    client.force_login(county_admin)
+    response = client.get("/admin/bureau/user/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    superuser = UserFactory(roles=[Role.ADMIN], is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    assert client.get("/admin/bureau/user/").status_code == 200

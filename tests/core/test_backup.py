@@ -69,3 +69,13 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_a_sound_led
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)')
         admin.close()
     assert Path(backup / "manifest.json").read_text(encoding="utf-8").count("funds_ledgertransfer") == 1
+
+
+def test_a_backup_is_refused_inside_the_uploaded_files_it_backs_up(tmp_path, settings):
+    from django.core.management.base import CommandError
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media").mkdir()
+    with pytest.raises(CommandError, match="inside the uploaded files"):
+        call_command("backup", str(tmp_path / "media" / "backups"), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert not (tmp_path / "media" / "backups").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.backup import backup
 
@@ -17,5 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("directory", nargs="?", default="backups", help="where to write (default: backups/)")
 
     def handle(self, *args: Any, directory: str, **options: Any) -> None:
-        target = backup(Path(directory))
+        try:
+            target = backup(Path(directory))
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"backup written to {target}")
