@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .forms import AdminPasswordChangeForm
 from .models import Unit, User
 
 
@@ -18,6 +19,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["unit"]
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Organisation"), {"fields": ("full_name", "unit")}))
     readonly_fields = ["two_factor_reset_at"]
+    change_password_form = AdminPasswordChangeForm
     actions = ["reset_two_factor"]
 
     @admin.action(description=_("Reset two-factor sign-in (the user enrols again)"), permissions=["change"])

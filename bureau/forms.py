@@ -6,12 +6,14 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.forms import DateInput
 
+from . import services
 from .choices import UnitKind
 from .models import Person, Post, Unit, User
 
@@ -140,3 +142,22 @@ class ApiTokenForm(forms.Form):
         self.fields["expires_on"].help_text = _("At most %(days)d days from today.") % {
             "days": settings.API_TOKEN_MAX_DAYS
         }
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """A user's change of their own password; the service also revokes the API tokens the old one got."""
+
+    def save(self, commit: bool = True) -> Any:
+        services.user_password_change(user=self.user, password=self.cleaned_data["new_password1"], actor=self.user)
+        return self.user
+
+
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    """A superuser's change of someone's password in /admin/, through the same service."""
+
+    def save(self, commit: bool = True) -> Any:
+        usable = self.cleaned_data.get("set_usable_password", True)
+        services.user_password_change(
+            user=self.user, password=self.cleaned_data["password1"] if usable else None, actor=None
+        )
+        return self.user

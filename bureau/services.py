@@ -545,7 +545,6 @@ def api_token_create(
 
 
 @transaction.atomic
-@transaction.atomic
 def api_token_issue_for_sign_in(*, user: User, today: datetime.date | None = None) -> tuple[ApiToken, str]:
     """A token of the user's own, for /api/v1/auth/token/ (username, password and, with two-factor, a code).
 
@@ -558,6 +557,31 @@ def api_token_issue_for_sign_in(*, user: User, today: datetime.date | None = Non
     for old in live.order_by("-created_at", "-pk")[max(settings.API_TOKEN_SIGN_IN_KEEP - 1, 0) :]:
         _revoke(old, user)
     return _issue_token(user=user, name=_("Password sign-in"), expires_on=expires_on, created_by=user, via_sign_in=True)
+
+
+@transaction.atomic
+def api_tokens_revoke_sign_in(*, user: User, actor: User | None) -> int:
+    """Revoke the account's live sign-in tokens: a token got with a password or an authenticator must not
+    outlive it once it is changed or reset (someone who had them keeps nothing). Tokens an administrator
+    issued for a department's system stay: they were never got with these secrets."""
+    live = ApiToken.objects.select_for_update().filter(user=user, via_sign_in=True, revoked_at__isnull=True)
+    revoked = 0
+    for token in live.order_by("pk"):
+        _revoke(token, actor)
+        revoked += 1
+    return revoked
+
+
+@transaction.atomic
+def user_password_change(*, user: User, password: str | None, actor: User | None) -> None:
+    """Set a user's password (already validated by the form; None: no password sign-in at all) and revoke
+    the tokens the old one got."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    api_tokens_revoke_sign_in(user=user, actor=actor)
 
 
 def _token_to_change(token: ApiToken, actor: User | None, *, revoked: str) -> ApiToken:
@@ -687,4 +711,5 @@ def two_factor_reset(*, user: User, actor: User | None) -> int:
     removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
     user.two_factor_reset_at = timezone.now()
     user.save(update_fields=["two_factor_reset_at"])
+    api_tokens_revoke_sign_in(user=user, actor=actor)
     return removed

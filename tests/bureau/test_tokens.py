@@ -390,3 +390,46 @@ def test_a_county_administrator_cannot_issue_a_city_departments_token_through_th
     )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
+
+
+def sign_in_token(username: str) -> str:
+    response = APIClient().post("/api/v1/auth/token/", {"username": username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def test_a_password_change_revokes_the_tokens_the_old_password_got_but_not_an_administrators(city, client):
+    _issued, admin_secret = issue(city)
+    signed_in = sign_in_token("commerce-system")
+    client.force_login(city["system"])
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": DEFAULT_PASSWORD,
+            "new_password1": "Wz-portal-2026-new",
+            "new_password2": "Wz-portal-2026-new",
+        },
+    )
+    assert response.status_code == 302, response.content
+    assert api_with(signed_in).get("/api/v1/auth/me/").status_code == 401
+    assert api_with(admin_secret).get("/api/v1/auth/me/").status_code == 200
+    city["system"].refresh_from_db()
+    assert city["system"].check_password("Wz-portal-2026-new")
+
+
+def test_a_superusers_password_change_in_the_admin_revokes_the_sign_in_tokens(city, client):
+    signed_in = sign_in_token("commerce-system")
+    superuser = UserFactory(roles=[Role.ADMIN], unit=city["root"], is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    response = client.post(
+        f"/admin/bureau/user/{city['system'].pk}/password/",
+        {"password1": "Wz-portal-2026-set", "password2": "Wz-portal-2026-set", "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content
+    assert api_with(signed_in).get("/api/v1/auth/me/").status_code == 401
+
+
+def test_resetting_an_authenticator_revokes_the_sign_in_tokens(city):
+    signed_in = sign_in_token("commerce-system")
+    services.two_factor_reset(user=city["system"], actor=city["admin"])
+    assert api_with(signed_in).get("/api/v1/auth/me/").status_code == 401
