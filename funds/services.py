@@ -46,10 +46,14 @@ from .models import (
 DEFAULT_RUBRIC = [{"name": "技术创新", "max": 40}, {"name": "经济效益", "max": 30}, {"name": "带动作用", "max": 30}]
 
 
-def _require_staff(actor: User | None, *roles: str) -> None:
+def _require_staff(actor: User | None, *roles: str, unit: Unit | None = None) -> None:
+    """The actor holds one of `roles` (bureau staff or administrator by default) and, given a `unit`, acts
+    for it (bureau.permissions.acts_for_unit: their own jurisdiction)."""
     if actor is None or actor.is_superuser:
         return
     if not permissions.has_role(actor, *(roles or (Role.BUREAU_STAFF, Role.ADMIN))):
+        raise PermissionDenied
+    if unit is not None and not permissions.acts_for_unit(actor, unit):
         raise PermissionDenied
 
 
@@ -69,7 +73,7 @@ def pool_account(owner: Unit) -> Account:
 def fund_source_create(
     *, actor: User | None, department: Unit, fiscal_year: int, name: str, pledged_fen: int
 ) -> FundSource:
-    _require_staff(actor)
+    _require_staff(actor, unit=department)
     if pledged_fen <= 0:
         raise ValidationError({"pledged_fen": _("A pledge is a positive amount.")})
     account = ledger.account_open(
@@ -88,8 +92,15 @@ def fund_source_create(
 @transaction.atomic
 def contribution_post(*, actor: User | None, source: FundSource, amount_fen: int, idempotency_key: str) -> Any:
     """A department pays (part of) its pledge into the pool."""
-    _require_staff(actor)
-    paid = source.account.debits_fen
+    _require_staff(actor, unit=source.department)
+    pool = pool_account(source.department)
+    if LedgerTransfer.objects.filter(idempotency_key=idempotency_key).exists():
+        # A repeated request: the ledger returns the first transfer (or refuses a different one).
+        return _post_contribution(source, pool, amount_fen, idempotency_key, actor)
+    # What was paid is read under the accounts' locks, taken in the ledger's order (by key): two payments
+    # at once cannot both fit into what is left of the pledge.
+    accounts = Account.objects.select_for_update().filter(pk__in=[source.account_id, pool.pk]).order_by("pk")
+    paid = next(a.debits_fen for a in accounts if a.pk == source.account_id)
     if paid + amount_fen > source.pledged_fen:
         raise ValidationError(
             {
@@ -97,10 +108,13 @@ def contribution_post(*, actor: User | None, source: FundSource, amount_fen: int
                 % {"left": source.pledged_fen - paid}
             }
         )
+    return _post_contribution(source, pool, amount_fen, idempotency_key, actor)
+
+
+def _post_contribution(source: FundSource, pool: Account, amount_fen: int, key: str, actor: User | None) -> Any:
     return ledger.transfer_post(
-        from_account=source.account, to_account=pool_account(source.department), amount_fen=amount_fen,
-        kind=TransferKind.CONTRIBUTION, idempotency_key=idempotency_key, actor=actor,
-        reference=f"fund-source:{source.pk}",
+        from_account=source.account, to_account=pool, amount_fen=amount_fen, kind=TransferKind.CONTRIBUTION,
+        idempotency_key=key, actor=actor, reference=f"fund-source:{source.pk}",
     )  # fmt: skip
 
 
@@ -149,7 +163,7 @@ def programme_create(
 @transaction.atomic
 def allocation_post(*, actor: User | None, programme: Programme, amount_fen: int, idempotency_key: str) -> Any:
     """The annual plan gives pool money to a programme."""
-    _require_staff(actor, Role.LEADER, Role.BUREAU_STAFF, Role.ADMIN)
+    _require_staff(actor, Role.LEADER, Role.BUREAU_STAFF, Role.ADMIN, unit=programme.owner_unit)
     return ledger.transfer_post(
         from_account=pool_account(programme.owner_unit), to_account=programme.budget_account, amount_fen=amount_fen,
         kind=TransferKind.ALLOCATION, idempotency_key=idempotency_key, actor=actor,
@@ -240,13 +254,17 @@ def _move(
         )
     if to_status in workflows.NEEDS_REASON and not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")})
+    _check_actor(actor, action, application, roles)
+    return application, application.status
+
+
+def _check_actor(actor: User | None, action: str, application: Application, roles: frozenset[str]) -> None:
     if (
         actor is not None
         and not actor.is_superuser
         and (not permissions.has_role(actor, *roles) or not _on_its_side(actor, action, application))
     ):
         raise PermissionDenied
-    return application, application.status
 
 
 def _on_its_side(actor: User, action: str, application: Application) -> bool:
@@ -534,8 +552,11 @@ def application_disburse(
     earlier = LedgerTransfer.objects.filter(
         idempotency_key=f"application:{application.pk}:tranche:{tranche_key}"
     ).first()
-    if earlier is not None:
-        return application  # this tranche was paid already
+    if earlier is not None:  # this tranche was paid already; the application may have moved on since
+        _check_actor(actor, "disburse", application, workflows.roles_of("disburse"))
+        if earlier.amount_fen != amount_fen:
+            raise ledger.IdempotencyConflict(_("This idempotency key was already used for a different transfer."))
+        return application
     remaining = application.remaining_commitment_fen
     to_status = S.AWAITING_ACCEPTANCE if amount_fen == remaining else S.APPROVED
     application, before = _move(application, "disburse", to_status, actor)

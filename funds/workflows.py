@@ -50,5 +50,12 @@ def roles_for(action: str, from_status: str, to_status: str) -> frozenset[str] |
     return TRANSITIONS.get((action, from_status), {}).get(to_status)
 
 
+def roles_of(action: str) -> frozenset[str]:
+    """Every role that may take `action` from some state."""
+    return frozenset(
+        role for (a, _from), to in TRANSITIONS.items() if a == action for roles in to.values() for role in roles
+    )
+
+
 def actions_from(status: str) -> list[str]:
     return [action for action, source in TRANSITIONS if source == status]

@@ -226,6 +226,65 @@ def test_a_repeated_tranche_pays_once(fund):
     assert application.disbursed_fen == 30_000_00
 
 
+def test_a_repeated_tranche_key_with_another_amount_or_by_someone_else_is_refused(fund):
+    from funds.ledger import IdempotencyConflict
+
+    application = to_decision(fund, new_application(fund))
+    services.application_decide(
+        actor=fund["leader"], application=application, approve=True, amount_fen=100_000_00, today=D(2026, 4, 1)
+    )
+    services.application_close_notice(actor=fund["staff"], application=application, today=D(2026, 4, 9))
+    key = tranche()
+    services.application_disburse(actor=fund["staff"], application=application, amount_fen=100_000_00, tranche_key=key)
+    # The whole commitment is paid and the application awaits its acceptance check: a replay still answers.
+    services.application_disburse(actor=fund["staff"], application=application, amount_fen=100_000_00, tranche_key=key)
+    with pytest.raises(IdempotencyConflict):
+        services.application_disburse(actor=fund["staff"], application=application, amount_fen=1_00, tranche_key=key)
+    with pytest.raises(PermissionDenied):
+        services.application_disburse(
+            actor=fund["division"], application=application, amount_fen=100_000_00, tranche_key=key
+        )
+    application.refresh_from_db()
+    assert (application.disbursed_fen, application.status) == (100_000_00, S.AWAITING_ACCEPTANCE)
+
+
+def test_a_department_never_pays_in_more_than_it_pledged_even_from_a_stale_record(fund):
+    from funds.models import FundSource
+
+    source = services.fund_source_create(
+        actor=fund["staff"], department=fund["dept"], fiscal_year=2026, name="专项", pledged_fen=100_00
+    )
+    services.contribution_post(actor=fund["staff"], source=source, amount_fen=60_00, idempotency_key="c-1")
+    with pytest.raises(ValidationError):  # `source` still says nothing was paid
+        services.contribution_post(actor=fund["staff"], source=source, amount_fen=60_00, idempotency_key="c-2")
+    services.contribution_post(actor=fund["staff"], source=source, amount_fen=40_00, idempotency_key="c-3")
+    # The pledge is used up; a repeat of an earlier request answers with its transfer instead of a refusal.
+    again = services.contribution_post(actor=fund["staff"], source=source, amount_fen=40_00, idempotency_key="c-3")
+    assert again.amount_fen == 40_00
+    source = FundSource.objects.get(pk=source.pk)
+    assert source.account.debits_fen == 100_00
+
+
+def test_county_bureau_staff_raise_no_money_for_the_citys_departments_or_programmes(fund):
+    from bureau.choices import UnitKind
+    from bureau.roles import Role
+    from tests.bureau.factories import UnitFactory, UserFactory
+
+    county = UnitFactory(code="county-f", kind=UnitKind.COUNTY_BUREAU, parent=fund["city"])
+    county_staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=county)
+    with pytest.raises(PermissionDenied):
+        services.fund_source_create(
+            actor=county_staff, department=fund["dept"], fiscal_year=2026, name="专项", pledged_fen=100_00
+        )
+    with pytest.raises(PermissionDenied):
+        services.allocation_post(actor=county_staff, programme=fund["programme"], amount_fen=1_00, idempotency_key="a")
+    source = services.fund_source_create(
+        actor=fund["staff"], department=fund["dept"], fiscal_year=2026, name="专项", pledged_fen=100_00
+    )
+    with pytest.raises(PermissionDenied):
+        services.contribution_post(actor=county_staff, source=source, amount_fen=1_00, idempotency_key="c")
+
+
 def test_a_warning_when_a_decision_would_push_a_priority_share_below_target(fund):
     from funds.models import YearTarget
 
