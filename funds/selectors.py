@@ -14,6 +14,7 @@ from bureau.permissions import restrict
 
 from .choices import AccountKind, ApplicationStatus, TransferKind
 from .models import Account, Application, FundSource, LedgerTransfer, Programme, YearTarget
+from .permissions import may_take
 from .workflows import TRANSITIONS
 
 
@@ -41,8 +42,11 @@ def application_transfers(application: Application) -> QuerySet[LedgerTransfer]:
     )
 
 
-def available_actions(application: Application) -> set[str]:
-    return {action for action, source in TRANSITIONS if source == application.status}
+def available_actions(application: Application, user: User | AnonymousUser) -> set[str]:
+    """The steps `user` may take from where the application is (funds.permissions, as the services check)."""
+    return {
+        action for action, source in TRANSITIONS if source == application.status and may_take(user, action, application)
+    }
 
 
 # --- the dashboard ---

@@ -29,6 +29,7 @@ from datacenter.models import Enterprise
 from policies.models import Policy
 
 from . import ledger, workflows
+from . import permissions as steps
 from .choices import AccountKind, ProgrammeStatus, TransferKind
 from .choices import ApplicationStatus as S
 from .models import (
@@ -259,22 +260,8 @@ def _move(
 
 
 def _check_actor(actor: User | None, action: str, application: Application, roles: frozenset[str]) -> None:
-    if (
-        actor is not None
-        and not actor.is_superuser
-        and (not permissions.has_role(actor, *roles) or not _on_its_side(actor, action, application))
-    ):
+    if actor is not None and not steps.may_take(actor, action, application, roles):
         raise PermissionDenied
-
-
-def _on_its_side(actor: User, action: str, application: Application) -> bool:
-    """Does `actor` act for the side that takes `action` (funds.workflows): the applicant's unit, the
-    programme owner's, or, for an expert, an application assigned to them?"""
-    if action in workflows.EXPERT_SIDE:
-        return permissions.can(actor, "view", application)
-    owner = application.programme.owner_unit
-    unit = (application.submitted_by_unit or owner) if action in workflows.APPLICANT_SIDE else owner
-    return permissions.acts_for_unit(actor, unit)
 
 
 def _save_step(

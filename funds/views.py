@@ -161,13 +161,15 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, application: Application, **forms: Any) -> dict[str, Any]:
-    actions = selectors.available_actions(application)
+    actions = selectors.available_actions(application, request.user)
     my_review = next((r for r in application.reviews.all() if r.expert_id == request.user.pk), None)
     context: dict[str, Any] = {
         "application": application,
         "transfers": selectors.application_transfers(application),
         "actions": actions,
         "my_review": my_review,
+        # An expert scores without seeing the others' names and scores first.
+        "reviews_visible": my_review is None or my_review.scored_at is not None,
         "warnings": services.priority_warnings(application, application.requested_fen)
         if application.status == ApplicationStatus.AWAITING_DECISION else [],
     }  # fmt: skip

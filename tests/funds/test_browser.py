@@ -23,8 +23,11 @@ def test_bureau_staff_take_an_application_to_approval_and_the_dashboard_changes(
 
     page.goto(f"{base}/funds/applications/{application.pk}/")
     page.get_by_label("初审结果").select_option("pass")
+    confirmations = []
+    page.once("dialog", lambda dialog: (confirmations.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="记录初审结果").click()
     page.get_by_text("操作完成").wait_for()
+    assert confirmations == ["确认记录此初审意见？驳回后申请即告终止。"]
     page.get_by_label("专家").select_option([str(fund["expert1"].pk), str(fund["expert2"].pk)])
     page.get_by_role("button", name="指派专家").click()
     page.get_by_text("已指派专家").wait_for()

@@ -89,6 +89,41 @@ def test_experts_score_only_their_own_applications_on_the_page(client, fund):
     assert "提交我的评分" in page.content.decode()
 
 
+def test_an_expert_sees_the_other_experts_scores_only_after_scoring(client, fund):
+    from tests.funds.conftest import SCORES
+
+    application = new_application(fund)
+    services.application_submit(actor=fund["staff"], application=application, today=D(2026, 3, 2))
+    services.application_review(actor=fund["division"], application=application, outcome="pass")
+    services.application_assign_experts(
+        actor=fund["staff"], application=application, experts=[fund["expert1"], fund["expert2"]]
+    )
+    services.application_score(actor=fund["expert2"], application=application, scores=SCORES)
+    detail = reverse("funds:application-detail", args=[application.pk])
+    client.force_login(fund["expert1"])
+    heading = '<h2 class="h5 mt-3">专家评审</h2>'
+    assert heading not in client.get(detail).content.decode()
+    services.application_score(actor=fund["expert1"], application=application, scores=SCORES)
+    assert heading in client.get(detail).content.decode()
+
+
+def test_the_page_offers_a_department_only_the_steps_of_its_own_side(client, fund):
+    from bureau.roles import Role
+    from tests.bureau.factories import UserFactory
+
+    dept_staff = UserFactory(roles=[Role.DIVISION_STAFF], unit=fund["dept"])
+    application = new_application(fund, 41, submitted_by_unit=fund["dept"])
+    services.application_submit(actor=dept_staff, application=application, today=D(2026, 3, 2))
+    detail = reverse("funds:application-detail", args=[application.pk])
+    client.force_login(dept_staff)
+    action = lambda name: reverse("funds:application-action", args=[application.pk, name])  # noqa: E731
+    page = client.get(detail).content.decode()
+    assert action("withdraw") in page
+    assert action("review") not in page
+    client.force_login(fund["division"])
+    assert action("review") in client.get(detail).content.decode()
+
+
 def test_a_policy_page_lists_the_programmes_it_governs(client, fund):
     client.force_login(fund["leader"])
     html = client.get(reverse("policies:detail", args=[fund["programme"].policy_id])).content.decode()
