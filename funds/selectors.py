@@ -127,7 +127,8 @@ def dashboard(*, user: User | AnonymousUser, year: int | None, years: list[int] 
     board.committed = sum(f.committed for f in figures.values())
     board.disbursed = sum(f.disbursed for f in figures.values())
     board.available = sum(f.available for f in figures.values())
-    board.pool = Account.objects.filter(kind=AccountKind.POOL).aggregate(s=Sum("balance_fen"))["s"] or 0
+    pools = restrict(Account.objects.filter(kind=AccountKind.POOL), user)  # a county sees its own pool
+    board.pool = pools.aggregate(s=Sum("balance_fen"))["s"] or 0
     sources = restrict(FundSource.objects.select_related("department", "account"), user)
     if year is not None:
         sources = sources.filter(fiscal_year=year)

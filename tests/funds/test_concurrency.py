@@ -47,3 +47,71 @@ def test_sixteen_concurrent_approvals_never_commit_more_than_the_budget(fund):
     assert programme_balance(fund["programme"]) == (100_000_00, 900_000_00)
     assert LedgerTransfer.objects.filter(kind="commitment").count() == 6
     assert ledger_check() == []
+
+
+def test_the_nightly_close_skips_a_notice_objected_to_while_it_runs_and_closes_the_rest(fund):
+    """An objection commits while the job waits on that application's lock: the job moves on."""
+    import time
+
+    from django.db import transaction
+
+    due = []
+    for n in (50, 51):
+        application = to_decision(fund, new_application(fund, n=n))
+        services.application_decide(
+            actor=fund["leader"], application=application, approve=True, amount_fen=100_000_00,
+            today=datetime.date(2026, 4, 1),
+        )  # fmt: skip
+        due.append(application)
+    first = min(due, key=lambda a: a.pk)
+    locked = threading.Event()
+
+    def object_meanwhile():
+        try:
+            with transaction.atomic():
+                Application.objects.select_for_update().get(pk=first.pk)
+                locked.set()
+                time.sleep(1.0)  # the job has read its list and now waits on this row
+                services.application_object(
+                    actor=fund["staff"], application=first, raised_by="某企业", content="公示期内收到异议"
+                )
+        finally:
+            connection.close()
+
+    objector = threading.Thread(target=object_meanwhile)
+    objector.start()
+    locked.wait(5)
+    closed = services.notices_close_due(today=datetime.date(2026, 12, 31))
+    objector.join()
+    assert closed == 1
+    statuses = dict(Application.objects.filter(pk__in=[a.pk for a in due]).values_list("pk", "status"))
+    assert statuses == {first.pk: S.SUSPENDED, max(a.pk for a in due): S.APPROVED}
+
+
+def test_two_first_applications_of_one_enterprise_at_once_share_its_record(fund):
+    from datacenter.models import Enterprise
+    from tests.datacenter.factories import credit_code
+
+    barrier = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def apply(n):
+        try:
+            barrier.wait()
+            services.application_create(
+                actor=fund["staff"], programme=fund["programme"], credit_code=credit_code(77),
+                enterprise_name="同时申请的企业", title=f"项目{n}", requested_fen=100_00,
+            )  # fmt: skip
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=apply, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Enterprise.objects.filter(credit_code=credit_code(77)).count() == 1
+    assert Application.objects.filter(enterprise_id=credit_code(77)).count() == 2

@@ -150,3 +150,15 @@ def test_the_enterprise_profile_shows_its_applications_and_the_policies_for_its_
     assert "智能产线改造项目40" in html
     assert 'id="section-policies"' in html
     assert fund["programme"].policy.title in html  # published for the end of the chain (the factory's default)
+
+
+def test_the_dashboards_pool_is_the_one_of_the_readers_own_jurisdiction(fund):
+    from bureau.choices import UnitKind
+    from bureau.roles import Role
+    from funds import selectors
+    from tests.bureau.factories import UnitFactory, UserFactory
+
+    county = UnitFactory(code="county-p", kind=UnitKind.COUNTY_BUREAU, parent=fund["city"])
+    county_staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=county)
+    assert selectors.dashboard(user=fund["staff"], year=2026).pool > 0
+    assert selectors.dashboard(user=county_staff, year=2026).pool == 0
