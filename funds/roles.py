@@ -19,7 +19,8 @@ PERMISSIONS: dict[str, list[str]] = {
         "funds.add_application",
         "funds.change_application",
     ],
-    # Experts see only the applications granted to them one by one.
-    Role.EXPERT: ["funds.view_programme", "funds.change_expertreview"],
+    # Experts see only the applications granted to them one by one (they have no unit scope, so the model
+    # permission opens the applications list to exactly those).
+    Role.EXPERT: ["funds.view_programme", "funds.view_application", "funds.change_expertreview"],
     Role.API_CLIENT: ["funds.view_programme", "funds.view_application", "funds.add_application"],
 }

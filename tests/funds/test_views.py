@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from funds import services
 from funds.choices import ApplicationStatus as S
@@ -162,3 +163,18 @@ def test_the_dashboards_pool_is_the_one_of_the_readers_own_jurisdiction(fund):
     county_staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=county)
     assert selectors.dashboard(user=fund["staff"], year=2026).pool > 0
     assert selectors.dashboard(user=county_staff, year=2026).pool == 0
+
+
+def test_an_expert_lists_exactly_the_applications_assigned_to_them(client, fund):
+    assigned, other = new_application(fund, 60), new_application(fund, 61)
+    for application in (assigned, other):
+        services.application_submit(actor=fund["staff"], application=application, today=D(2026, 3, 2))
+        services.application_review(actor=fund["division"], application=application, outcome="pass")
+    services.application_assign_experts(actor=fund["staff"], application=assigned, experts=[fund["expert1"]])
+    client.force_login(fund["expert1"])
+    response = client.get(reverse("funds:application-list"))
+    assert response.status_code == 200
+    assert [a.pk for a in response.context["page"].object_list] == [assigned.pk]
+    api = APIClient()
+    api.force_authenticate(fund["expert1"])
+    assert [row["id"] for row in api.get("/api/v1/applications/").json()["results"]] == [assigned.pk]
