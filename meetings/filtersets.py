@@ -1,10 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
 import django_filters
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from bureau.models import Unit
 
+from . import selectors
 from .choices import ActionStatus, MeetingStatus, MinutesStatus
-from .models import ActionItem, Meeting, Minutes
+from .models import ActionItem, AgendaItem, Meeting, Minutes
+
+
+def readable_meetings(request: HttpRequest | None) -> QuerySet[Meeting]:
+    """The meetings a "Meeting" filter offers: those the requesting user may read (none without a request)."""
+    if request is None:
+        return Meeting.objects.none()
+    return selectors.meeting_list(user=request.user)
+
+
+def meetings_with_readable_minutes(request: HttpRequest | None) -> QuerySet[Meeting]:
+    """The meetings a minutes filter offers: those readable, and those whose minutes are (published ones)."""
+    if request is None:
+        return Meeting.objects.none()
+    user = request.user
+    minutes = selectors.minutes_list(user=user).order_by().values("meeting_id")
+    readable = selectors.meeting_list(user=user).order_by().values("pk")
+    return Meeting.objects.filter(Q(pk__in=readable) | Q(pk__in=minutes)).order_by("-number")
+
+
+MeetingChoices = Callable[[HttpRequest | None], QuerySet[Meeting]]
+
+
+def meeting_filter(queryset: MeetingChoices = readable_meetings) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(label=_("Meeting"), queryset=queryset)
 
 
 class MeetingFilterSet(django_filters.FilterSet):
@@ -15,8 +46,17 @@ class MeetingFilterSet(django_filters.FilterSet):
         fields = ["status"]
 
 
+class AgendaItemFilterSet(django_filters.FilterSet):
+    meeting = meeting_filter()
+
+    class Meta:
+        model = AgendaItem
+        fields = ["meeting", "status", "kind"]
+
+
 class MinutesFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MinutesStatus.choices)
+    meeting = meeting_filter(meetings_with_readable_minutes)
 
     class Meta:
         model = Minutes
@@ -31,12 +71,12 @@ class ActionItemFilterSet(django_filters.FilterSet):
         label=_("Owner division"), queryset=Unit.objects.filter(meeting_memberships__isnull=False).distinct(),
         method="in_subtree",
     )  # fmt: skip
-    meeting = django_filters.ModelChoiceFilter(label=_("Meeting"), queryset=Meeting.objects.order_by("-number"))
+    meeting = meeting_filter()
     due_before = django_filters.DateFilter(label=_("Due by"), field_name="due_on", lookup_expr="lte")
 
     class Meta:
         model = ActionItem
         fields = ["status", "owner_unit", "meeting", "due_before"]
 
-    def in_subtree(self, queryset, name, value):
+    def in_subtree(self, queryset: QuerySet[ActionItem], name: str, value: Unit) -> QuerySet[ActionItem]:
         return queryset.filter(owner_unit__path__startswith=value.path)

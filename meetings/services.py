@@ -209,8 +209,24 @@ def _move_meeting(actor: User | None, meeting: Meeting, target: str) -> Meeting:
     return meeting
 
 
+def _lock_carry_over() -> None:
+    """Serialise the two writers of carried-over agenda items until the transaction ends.
+
+    Publishing minutes creates action items and carries them onto the later meetings already open;
+    opening a meeting carries the action items already committed. Run at the same time, neither
+    sees the other's uncommitted rows and the new action items reach no agenda. Both take this lock
+    first, before any row lock (so the two never wait on each other's rows while holding it); the
+    second then reads what the first committed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('meetings.carry_over'))")
+
+
 def _carry_over(meeting: Meeting) -> int:
-    """Put every unclosed action item of earlier meetings on this meeting's agenda, once each."""
+    """Put every unclosed action item of earlier meetings on this meeting's agenda, once each.
+
+    The caller holds `_lock_carry_over()`.
+    """
     pending = (
         ActionItem.objects.filter(status__in=UNCLOSED_ACTIONS, meeting__number__lt=meeting.number)
         .exclude(carried_onto__meeting=meeting)
@@ -237,6 +253,7 @@ def _carry_over(meeting: Meeting) -> int:
 @transaction.atomic
 def meeting_open_agenda(*, actor: User | None, meeting: Meeting) -> Meeting:
     """Open the meeting for agenda items; unclosed action items of earlier meetings are carried onto it."""
+    _lock_carry_over()
     meeting = _move_meeting(actor, meeting, MeetingStatus.AGENDA_OPEN)
     meeting.save(update_fields=["status", "updated_at"])
     _carry_over(meeting)
@@ -498,6 +515,17 @@ def minutes_save_item(
             errors["due_on"] = _("An action item needs a due date.")
         elif due_on < minutes.meeting.date:
             errors["due_on"] = _("The due date cannot be before the meeting.")
+    elif (
+        outcome in Outcome.values
+        and minutes.previous_id is not None
+        and ActionItem.objects.filter(agenda_item=agenda_item).exists()
+    ):
+        # Publishing a correction updates the action items of the published version but never withdraws one:
+        # an item no longer an action would stay open for good (carried over, marked overdue, reminded).
+        errors["outcome"] = _(
+            "This item is an action item of the published minutes and is being followed up; "
+            "a correction cannot change its outcome."
+        )
     if errors:
         raise ValidationError(errors)
     if outcome != Outcome.ACTION:
@@ -600,6 +628,7 @@ def _summary_text(minutes: Minutes, items: Iterable[ItemSummary]) -> str:
 @transaction.atomic
 def minutes_publish(*, actor: User | None, minutes: Minutes) -> Minutes:
     """Publish approved minutes and lock them; their action items start, a corrected version is superseded."""
+    _lock_carry_over()
     minutes = _lock_minutes(minutes)
     meeting = minutes.meeting
     workflows.check_move(workflows.MINUTES, minutes.status, MinutesStatus.PUBLISHED, parts(actor, meeting=meeting))

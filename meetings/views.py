@@ -374,7 +374,9 @@ def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_perm("meetings.view_actionitem")
 def action_board(request: HttpRequest) -> HttpResponse:
-    filterset = ActionItemFilterSet(request.GET or None, queryset=selectors.action_item_list(user=request.user))
+    filterset = ActionItemFilterSet(
+        request.GET or None, queryset=selectors.action_item_list(user=request.user), request=request
+    )
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     # A change of filter through htmx swaps only the rows.
     template = "meetings/_action_board_rows.html" if getattr(request, "htmx", False) else "meetings/action_board.html"

@@ -6,12 +6,14 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bureau.models import Unit
 from core.forms import DateInput
 
+from . import imports
 from .choices import ChainSegment, PolicyTier, PolicyTopic
 from .models import Policy, PolicyField
 
@@ -110,6 +112,11 @@ class LegacyImportForm(forms.Form):
         label=_("File"),
         help_text=_("CSV (UTF-8) or XLSX, first row: 标题, 发文字号, 发文机关, 发布日期, 处理方式, 对应政策文号, 备注"),
     )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        imports.check_size(upload.size)  # before the view reads it into memory
+        return upload
 
 
 class CoverageForm(forms.Form):

@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -26,6 +28,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("title", "document_number", "issuing_authority", "disposition", "target")
 MAX_ROWS = 10_000
+# Largest import file accepted, in bytes (settings.UPLOAD_MAX_BYTES caps it further): 10,000 rows fit in far less.
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def max_bytes() -> int:
+    return min(MAX_BYTES, settings.UPLOAD_MAX_BYTES)
+
+
+def check_size(size: int | None) -> None:
+    """Refuse a file over the limit before it is read."""
+    limit = max_bytes()
+    if size is None or size > limit:
+        raise ValidationError(
+            _("The file is too large: at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)}, code="too_large"
+        )
 
 
 @dataclass(frozen=True)
@@ -50,19 +67,22 @@ def _header_map(header: list[str]) -> dict[str, int]:
     return found
 
 
-def _rows(table: list[tuple[int, list[str]]]) -> list[Row]:
-    if not table:
+def _rows(table: Iterable[tuple[int, list[str]]]) -> list[Row]:
+    """The data rows under the header; reading stops at the first row past MAX_ROWS (the file is refused)."""
+    lines = iter(table)
+    first = next(lines, None)
+    if first is None:
         raise ValidationError(_("The file is empty."), code="empty")
-    _line, header = table[0]
+    _line, header = first
     columns = _header_map(header)
-    rows = []
-    for line, cells in table[1:]:
+    rows: list[Row] = []
+    for line, cells in lines:
         if not any((c or "").strip() for c in cells):
             continue
+        if len(rows) == MAX_ROWS:
+            raise ValidationError(_("The file has more than %(n)d rows.") % {"n": MAX_ROWS}, code="too_many_rows")
         values = {col: (cells[i] if i < len(cells) else "").strip() for col, i in columns.items()}
         rows.append(Row(line, values))
-    if len(rows) > MAX_ROWS:
-        raise ValidationError(_("The file has more than %(n)d rows.") % {"n": MAX_ROWS}, code="too_many_rows")
     return rows
 
 
@@ -75,12 +95,11 @@ def read_csv(content: bytes) -> list[Row]:
             % {"line": content[: exc.start].count(b"\n") + 1},
             code="encoding",
         ) from exc
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        table = [(reader.line_num, row) for row in reader]
+        return _rows((reader.line_num, row) for row in reader)
     except csv.Error as exc:
         raise ValidationError(_("The CSV file is malformed: %(error)s") % {"error": exc}, code="malformed") from exc
-    return _rows(table)
 
 
 def _cell(value: object) -> str:
@@ -103,16 +122,16 @@ def read_xlsx(content: bytes) -> list[Row]:
         raise ValidationError(_("The file is not a readable XLSX workbook."), code="malformed") from exc
     try:
         sheet = workbook.worksheets[0]
-        table = [
-            (line, [_cell(v) for v in values]) for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        # Row by row: the rows past MAX_ROWS are never read.
+        lines = enumerate(sheet.iter_rows(values_only=True), start=1)
+        return _rows((line, [_cell(v) for v in values]) for line, values in lines)
     finally:
         workbook.close()
-    return _rows(table)
 
 
 def read_table(filename: str, content: bytes) -> list[Row]:
     """The data rows of an import file, each with its line number in the file."""
+    check_size(len(content))
     name = filename.lower()
     if name.endswith(".csv"):
         return read_csv(content)

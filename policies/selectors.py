@@ -88,6 +88,13 @@ def master_plans(*, user: AnyUser) -> QuerySet[Policy]:
     return policy_list(user=user).filter(tier=PolicyTier.MASTER)
 
 
+def policy_master(*, user: AnyUser, policy: Policy) -> Policy | None:
+    """The policy's master plan if the user may read it (a draft plan stays hidden from most readers)."""
+    if policy.master_id is None:
+        return None
+    return policy_list(user=user).filter(pk=policy.master_id).first()
+
+
 def legacy_list(*, user: AnyUser) -> QuerySet[LegacyPolicy]:
     """Legacy department policies, each with the catalogue policy that replaced it."""
     queryset = LegacyPolicy.objects.select_related("issuing_authority", "target", "target__issuing_authority")

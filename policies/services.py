@@ -22,7 +22,7 @@ from bureau.models import Unit, User
 from core.search import document_vector
 
 from . import imports, workflows
-from .choices import LegacyDisposition, PolicyStatus, PolicyTier
+from .choices import PUBLIC_STATUSES, LegacyDisposition, PolicyStatus, PolicyTier
 from .models import Interpretation, LegacyPolicy, Policy, PolicyAttachment, PolicyField, PolicyStep
 
 # The fields a draft's author sets; status, versions and the end of validity belong to the workflow.
@@ -173,6 +173,9 @@ def policy_publish(*, actor: User | None, policy: Policy) -> Policy:
         errors["published_on"] = _("A published policy needs its date of publication.")
     if not policy.effective_on:
         errors["effective_on"] = _("A published policy needs its effective date.")
+    # A sub-policy is published under its master plan, never before it (its page links the plan for everyone).
+    if policy.master_id is not None and Policy.objects.get(pk=policy.master_id).status not in PUBLIC_STATUSES:
+        errors["master"] = _("Its master plan has not been published yet; publish the master plan first.")
     if errors and policy.status == PolicyStatus.UNDER_REVIEW:
         raise ValidationError(errors)
     _move(policy, PolicyStatus.PUBLISHED, actor)

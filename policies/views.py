@@ -74,6 +74,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = workflows.next_statuses(user, policy.status) if may_change else []
     context = {
         "policy": policy,
+        "master": selectors.policy_master(user=user, policy=policy),
         "versions": selectors.policy_versions(user=user, policy=policy),
         "steps": selectors.policy_steps(user=user, policy=policy),
         "interpretations": selectors.policy_interpretations(user=user, policy=policy),

@@ -16,7 +16,7 @@ from bureau.api.viewsets import ScopedGenericViewSet, ScopedReadOnlyViewSet
 from bureau.models import User
 
 from .. import selectors, services
-from ..filtersets import ActionItemFilterSet, MeetingFilterSet, MinutesFilterSet
+from ..filtersets import ActionItemFilterSet, AgendaItemFilterSet, MeetingFilterSet, MinutesFilterSet
 from ..models import ActionItem, AgendaItem, Brief, Meeting, Minutes
 from . import serializers as s
 
@@ -91,7 +91,7 @@ class AgendaItemViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet[AgendaIte
     queryset = AgendaItem.objects.all()
     serializer_class = s.AgendaItemSerializer
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser]  # multipart for the attachments
-    filterset_fields = ["meeting", "status", "kind"]
+    filterset_class = AgendaItemFilterSet
 
     @staticmethod
     def select(user: Any) -> QuerySet[AgendaItem]:

@@ -108,6 +108,15 @@ def held_meeting(world: World, day: D = MEETING_DAY, titles: tuple[str, ...] = (
 
 def published_minutes(world: World, meeting: Meeting, *, owner: Unit | None = None, due_on: D = DUE_ON) -> Minutes:
     """Minutes filed, circulated, approved and published; every accepted item becomes an action item."""
+    minutes = approved_minutes(world, meeting, owner=owner, due_on=due_on)
+    services.minutes_publish(actor=world.convenor, minutes=minutes)
+    minutes.refresh_from_db()
+    assert minutes.status == MinutesStatus.PUBLISHED
+    return minutes
+
+
+def approved_minutes(world: World, meeting: Meeting, *, owner: Unit | None = None, due_on: D = DUE_ON) -> Minutes:
+    """Minutes filed, circulated and approved, ready to publish; every accepted item is an action item."""
     minutes = services.minutes_file(actor=world.recorder, meeting=meeting, preamble="会议听取了各成员单位的汇报。")
     for item in AgendaItem.objects.filter(meeting=meeting, status="accepted").order_by("position"):
         if item.kind == AgendaItemKind.CARRIED_OVER:
@@ -123,11 +132,7 @@ def published_minutes(world: World, meeting: Meeting, *, owner: Unit | None = No
         actor=world.recorder, minutes=minutes, comment_deadline=at(meeting.date + datetime.timedelta(days=3)),
         now=at(meeting.date + datetime.timedelta(days=1)),
     )  # fmt: skip
-    services.minutes_approve(actor=world.convenor, minutes=minutes)
-    services.minutes_publish(actor=world.convenor, minutes=minutes)
-    minutes.refresh_from_db()
-    assert minutes.status == MinutesStatus.PUBLISHED
-    return minutes
+    return services.minutes_approve(actor=world.convenor, minutes=minutes)
 
 
 def action_of(meeting: Meeting) -> ActionItem:

@@ -151,3 +151,17 @@ def test_a_patch_that_leaves_the_preamble_out_keeps_it(world):
     response = client_for(world.recorder).patch(f"/api/v1/minutes/{minutes.pk}/", {"preamble": "新"}, format="json")
     minutes.refresh_from_db()
     assert (response.status_code, minutes.preamble) == (200, "新")
+
+
+def test_the_meeting_filters_accept_only_meetings_the_user_may_read(world):
+    meeting = schedule(world, D(2026, 5, 12), title="跨境数据专题会议")
+    outsider, member = client_for(world.outsider_user), client_for(world.user_a)
+    for url in ("/api/v1/action-items/", "/api/v1/agenda-items/", "/api/v1/minutes/"):
+        response = outsider.get(url, {"meeting": meeting.pk})
+        assert response.status_code == 400, url
+        assert "meeting" in response.json()["error"]["details"]
+        assert member.get(url, {"meeting": meeting.pk}).status_code == 200, url
+    # The browsable API's filter form lists no meeting the user may not read.
+    page = outsider.get("/api/v1/action-items/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert "跨境数据专题会议" not in page.content.decode()

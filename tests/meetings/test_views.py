@@ -163,6 +163,15 @@ def test_the_action_board_runs_a_constant_number_of_queries(client, world, djang
     assert response.content.decode().count("<tr>") == 41
 
 
+def test_the_action_board_offers_only_the_meetings_the_user_may_read(client, world):
+    schedule(world, D(2026, 5, 12), title="跨境数据专题会议")
+    signed_in(client, world.outsider_user)
+    assert "跨境数据专题会议" not in client.get("/meetings/actions/").content.decode()
+    client.logout()
+    signed_in(client, world.user_a)  # a member unit takes part in it
+    assert "跨境数据专题会议" in client.get("/meetings/actions/").content.decode()
+
+
 def test_changing_a_filter_through_htmx_returns_only_the_rows(client, world):
     meeting = held_meeting(world, titles=("甲事项", "乙事项"))
     published_minutes(world, meeting)

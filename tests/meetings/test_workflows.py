@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from meetings import services, workflows
-from meetings.choices import ActionStatus, MeetingStatus, MinutesStatus
+from meetings.choices import ActionStatus, MeetingStatus, MinutesStatus, Outcome
 from meetings.models import Minutes
 from meetings.permissions import Part
 from tests.meetings.factories import D, action_of, at, held_meeting, published_minutes, schedule
@@ -142,6 +142,35 @@ def test_a_correction_is_a_new_version_and_the_old_one_stays_readable(world):
     action = action_of(meeting)
     assert (action.owner_unit, action.due_on) == (world.member_b, D(2026, 5, 31))
     assert Minutes.objects.filter(meeting=meeting).count() == 2
+
+
+def test_a_correction_cannot_withdraw_an_action_item_being_followed_up(world):
+    meeting = held_meeting(world)
+    first = published_minutes(world, meeting)
+    action = action_of(meeting)
+    second = services.minutes_correct(actor=world.recorder, minutes=first, reason="议定结果记错")
+    item = second.items.get()
+    for outcome in (Outcome.DECISION, Outcome.INFORMATION):
+        with pytest.raises(ValidationError) as exc:
+            services.minutes_save_item(
+                actor=world.recorder, minutes=second, agenda_item=item.agenda_item, summary="改为议定事项。",
+                outcome=outcome,
+            )  # fmt: skip
+        assert set(exc.value.message_dict) == {"outcome"}
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.minutes_save_item(
+            actor=world.recorder, minutes=second, agenda_item=item.agenda_item, summary="改", outcome=Outcome.DECISION
+        )
+    assert "督办事项" in exc.value.message_dict["outcome"][0]
+    item.refresh_from_db()
+    assert (item.outcome, item.owner_unit) == (Outcome.ACTION, world.member_a)
+    # It stays an action item; its owner and due date may still be corrected.
+    services.minutes_save_item(
+        actor=world.recorder, minutes=second, agenda_item=item.agenda_item, summary="更正后的纪要。",
+        outcome=Outcome.ACTION, owner_unit=world.member_b, due_on=D(2026, 6, 30),
+    )  # fmt: skip
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
 
 
 def test_action_item_goes_open_in_progress_done_closed(world):

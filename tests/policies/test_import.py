@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from policies import services
+from policies import imports, services
 from policies.choices import LegacyDisposition
 from policies.models import LegacyPolicy
 from tests.policies import factories
@@ -85,6 +85,34 @@ def test_xlsx_rows_are_imported_with_their_line_numbers(staff, target):
     report = services.legacy_import(actor=staff, filename="legacy.xlsx", content=buffer.getvalue())
     assert report.created == 1
     assert [line for line, _ in report.rejected] == [3]
+
+
+def test_xlsx_reading_stops_at_the_first_row_past_the_limit(staff, target, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    read = []
+    cell = imports._cell
+    monkeypatch.setattr(imports, "_cell", lambda value: read.append(value) or cell(value))
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["标题", "发文字号", "发文机关", "发布日期", "处理方式", "对应政策文号"])
+    for n in range(200):
+        sheet.append([f"文件{n}", f"温商发〔2011〕{n}号", "commerce", "2011-05-01", "废止", "温政发〔2014〕50号"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(ValidationError) as exc:
+        services.legacy_import(actor=staff, filename="a.xlsx", content=buffer.getvalue())
+    assert exc.value.code == "too_many_rows"
+    assert len(read) == (1 + 3 + 1) * 6  # the header, three rows and the one too many
+    assert not LegacyPolicy.objects.exists()
+
+
+def test_an_import_file_over_the_upload_limit_is_refused_unread(staff, target, settings):
+    settings.UPLOAD_MAX_BYTES = 50
+    content = csv_bytes("温州市电子商务扶持办法,温商发〔2011〕8号,commerce,2011-05-01,并入,温政发〔2014〕50号,")
+    with pytest.raises(ValidationError) as exc:
+        services.legacy_import(actor=staff, filename="a.csv", content=content)
+    assert exc.value.code == "too_large"
+    assert not LegacyPolicy.objects.exists()
 
 
 def test_management_command_reports_rejected_rows(staff, target, tmp_path, capsys):

@@ -4,6 +4,7 @@ import pghistory.models
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from policies import services
 from policies.choices import ChainSegment, LegacyDisposition, PolicyStatus
@@ -124,6 +125,22 @@ def test_master_plan_cannot_sit_under_another_plan(staff):
     with pytest.raises(ValidationError) as exc:
         factories.draft(actor=staff, tier=PolicyTier.MASTER, master=master)
     assert "master" in exc.value.message_dict
+
+
+def test_a_sub_policy_is_not_published_before_its_master_plan(staff):
+    from policies.choices import PolicyTier
+
+    master = factories.draft(actor=staff, tier=PolicyTier.MASTER)
+    sub = factories.draft(actor=staff, master=master)
+    services.policy_submit(actor=staff, policy=sub)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        services.policy_publish(actor=staff, policy=sub)
+    assert set(exc.value.message_dict) == {"master"}
+    assert "总体规划" in exc.value.message_dict["master"][0]
+    assert Policy.objects.get(pk=sub.pk).status == PolicyStatus.UNDER_REVIEW
+    services.policy_submit(actor=staff, policy=master)
+    services.policy_publish(actor=staff, policy=master)
+    assert services.policy_publish(actor=staff, policy=sub).status == PolicyStatus.PUBLISHED
 
 
 def test_creating_outside_ones_scope_is_refused(city, division):

@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from policies import services
-from policies.choices import ChainSegment, LegacyDisposition, PolicyStatus
-from policies.models import Policy
+from policies.choices import ChainSegment, LegacyDisposition, PolicyStatus, PolicyTier
+from policies.models import LegacyPolicy, Policy
 from tests.policies import factories
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +192,42 @@ def test_legacy_import_page_shows_a_malformed_file_error(client, staff):
         reverse("policies:legacy-import"), {"file": SimpleUploadedFile("l.csv", "标题\n甲\n".encode("gbk"))}
     )
     assert "UTF-8" in response.content.decode()
+
+
+def test_an_oversize_legacy_import_is_a_form_error_and_imports_nothing(client, staff, settings, monkeypatch):
+    factories.published(actor=staff, document_number="温政发〔2014〕50号")
+    settings.UPLOAD_MAX_BYTES = 100
+
+    def never_read(**kwargs):
+        raise AssertionError("an oversize file is refused before it is read")
+
+    monkeypatch.setattr(services, "legacy_import", never_read)
+    client.force_login(staff)
+    content = (
+        "标题,发文字号,发文机关,发布日期,处理方式,对应政策文号\n"
+        "温州市网店扶持办法,温商发〔2011〕8号,commerce,2011-05-01,并入,温政发〔2014〕50号\n"
+    ).encode()
+    assert len(content) > 100
+    response = client.post(reverse("policies:legacy-import"), {"file": SimpleUploadedFile("l.csv", content)})
+    assert response.status_code == 200
+    assert "文件过大" in response.content.decode()
+    assert response.context["form"].errors["file"]
+    assert response.context["report"] is None
+    assert not LegacyPolicy.objects.exists()
+
+
+def test_a_sub_policy_page_shows_its_master_plan_only_to_those_who_may_read_it(client, staff, division):
+    master = factories.published(actor=staff, tier=PolicyTier.MASTER, title="温州市网络经济发展总体规划（征求意见稿）")
+    sub = factories.published(actor=staff, master=master, title="关于加快电子商务发展的若干意见")
+    # A master plan back in draft, as rows from before the publishing rule may have it.
+    Policy.objects.filter(pk=master.pk).update(status=PolicyStatus.DRAFT)
+    client.force_login(division)
+    page = client.get(reverse("policies:detail", args=[sub.pk])).content.decode()
+    assert "关于加快电子商务发展的若干意见" in page
+    assert "总体规划" not in page
+    assert reverse("policies:detail", args=[master.pk]) not in page
+    client.force_login(staff)
+    assert "总体规划" in client.get(reverse("policies:detail", args=[sub.pk])).content.decode()
 
 
 def test_legacy_page_says_what_replaced_it(client, staff, city):
