@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .models import Notification, Unit, User
+
+logger = logging.getLogger(__name__)
+# What sending a task raises while the broker (Redis) is unreachable.
+BROKER_UNAVAILABLE = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError)
 
 
 @dataclass
@@ -25,12 +33,12 @@ class Notice:
 def notify(
     *, units: Iterable[Unit], kind: str, title: str, body: str = "", url: str = "", key: str | None = None
 ) -> list[Notification]:
-    """Notify each unit in the portal (once per `key`), and by email once the transaction commits."""
+    """Notify each unit in the portal (once per `key`), and by e-mail from a worker once the transaction commits."""
     return deliver([Notice(u.pk, kind, str(title), str(body), url, f"{key}:{u.pk}" if key else None) for u in units])
 
 
 def deliver(notices: list[Notice]) -> list[Notification]:
-    """Insert the notices whose key is new, in one statement; email them after commit."""
+    """Insert the notices whose key is new, in one statement; queue their e-mail after commit."""
     if not notices:
         return []
     keys = [n.key for n in notices if n.key]
@@ -44,13 +52,29 @@ def deliver(notices: list[Notice]) -> list[Notification]:
     created = Notification.objects.bulk_create(fresh)
     ids = [n.pk for n in created]
     if ids:
-        transaction.on_commit(lambda: send_notification_emails(ids))
+        transaction.on_commit(lambda: queue_notification_emails(ids))
     return created
 
 
+def queue_notification_emails(notification_ids: list[int]) -> bool:
+    """Hand the e-mails to a worker (bureau.tasks): neither a mail server that is down or slow nor an
+    unreachable broker turns the committed action into an error. Returns whether the task was sent."""
+    from .tasks import send_notification_emails as task
+
+    try:
+        # Nobody reads the result: not subscribing to it keeps an unreachable Redis from holding the request.
+        task.apply_async(args=(notification_ids,), ignore_result=True)
+    except BROKER_UNAVAILABLE:
+        logger.warning("notifications %s not e-mailed: the broker is unreachable", notification_ids)
+        return False
+    return True
+
+
 def send_notification_emails(notification_ids: list[int]) -> int:
-    """Email notifications to the active users of their units who have an address; returns messages sent."""
-    notes = list(Notification.objects.filter(pk__in=notification_ids).order_by("pk"))
+    """E-mail notifications not e-mailed yet to the active users of their units who have an address;
+    returns the messages sent. Each notification is marked as soon as its message is out, so a task
+    tried again after a failure sends only the rest."""
+    notes = list(Notification.objects.filter(pk__in=notification_ids, emailed_to=0).order_by("pk"))
     addresses: dict[int, list[str]] = {}
     for unit_id, email in (
         User.objects.filter(unit_id__in={n.unit_id for n in notes}, is_active=True)
@@ -59,18 +83,19 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         .values_list("unit_id", "email")
     ):
         addresses.setdefault(unit_id, []).append(email)
-    messages = []
-    sent_to: dict[int, int] = {}
+    outgoing = []
     for note in notes:
         to = addresses.get(note.unit_id, [])
-        if not to:
-            continue
-        body = note.body + (f"\n\n{note.url}" if note.url else "")
-        messages.append(EmailMessage(subject=note.title, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to))
-        sent_to[note.pk] = len(to)
-    if not messages:
+        if to:
+            body = note.body + (f"\n\n{note.url}" if note.url else "")
+            message = EmailMessage(subject=note.title, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
+            outgoing.append((note.pk, message))
+    if not outgoing:
         return 0
-    sent = get_connection().send_messages(messages) or 0
-    for pk, count in sent_to.items():
-        Notification.objects.filter(pk=pk).update(emailed_to=count)
+    sent = 0
+    # One connection for all; it gives up after EMAIL_TIMEOUT seconds without an answer.
+    with get_connection() as connection:
+        for pk, message in outgoing:
+            sent += connection.send_messages([message]) or 0
+            Notification.objects.filter(pk=pk).update(emailed_to=len(message.to))
     return sent

@@ -4,11 +4,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import tracked_models
+from bureau.models import User
+
+from .selectors import audit_users, tracked_models
 
 
 class DateInput(forms.DateInput):
@@ -23,14 +25,16 @@ class DateInput(forms.DateInput):
 class AuditFilterForm(forms.Form):
     model = forms.ChoiceField(label=_("Record type"), required=False)
     object_id = forms.CharField(label=_("Record ID"), required=False, max_length=64)
-    user = forms.ModelChoiceField(
-        label=_("User"), required=False, queryset=get_user_model().objects.order_by("username")
-    )
+    # The accounts the viewer may see only (set in __init__).
+    user = forms.ModelChoiceField(label=_("User"), required=False, queryset=User.objects.none())
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: User | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        user_field = self.fields["user"]
+        assert isinstance(user_field, forms.ModelChoiceField)
+        user_field.queryset = audit_users(viewer)
         model_field = self.fields["model"]
         assert isinstance(model_field, forms.ChoiceField)
         choices: list[tuple[str, str]] = [("", str(_("All")))]

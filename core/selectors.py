@@ -6,7 +6,12 @@ import datetime
 
 import pghistory.models
 from django.apps import apps
-from django.db.models import Model, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+
+from bureau.models import Unit, User
+from bureau.permissions import restrict, scope_paths
 
 
 def tracked_models() -> dict[str, type[Model]]:
@@ -18,21 +23,37 @@ def tracked_models() -> dict[str, type[Model]]:
     return dict(sorted(found.items()))
 
 
+def reads_all_history(viewer: User | AnonymousUser) -> bool:
+    """Does `viewer` read the whole history? Superusers and those whose view scope has no limit (auditors,
+    leaders) do, and so do those whose scope holds every unit (the administrators of the city itself)."""
+    paths = scope_paths(viewer, "view")
+    if paths is None:
+        return True
+    if not paths:
+        return False
+    outside = Unit.objects.all()
+    for path in paths:
+        outside = outside.exclude(path__startswith=path)
+    return not outside.exists()
+
+
 def audit_events(
     *,
+    viewer: User | AnonymousUser,
     model: str | None = None,
     object_id: str | None = None,
     user: Model | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[pghistory.models.MiddlewareEvents]:
-    """Newest first. Naming a model reads only that model's event table."""
+    """Newest first, only events of records `viewer` may read. Naming a model reads only that model's event table."""
     events = pghistory.models.MiddlewareEvents.objects.all()
     event_models = tracked_models()
     if model and model in event_models:
-        events = events.across(event_models[model])
-    else:
-        events = events.across(*event_models.values())
+        event_models = {model: event_models[model]}
+    events = events.across(*event_models.values())
+    if not reads_all_history(viewer):
+        events = events.filter(_readable_records(viewer, event_models))
     if object_id:
         events = events.filter(pgh_obj_id=object_id)
     if user is not None:
@@ -42,3 +63,35 @@ def audit_events(
     if date_to:
         events = events.filter(pgh_created_at__date__lte=date_to)
     return events.select_related("user").order_by("-pgh_created_at", "-pgh_id")
+
+
+def _readable_records(viewer: User | AnonymousUser, event_models: dict[str, type[Model]]) -> Q:
+    """Events whose tracked record `viewer` may read, by the same rule as every page (`restrict`).
+
+    One subquery per tracked model inside the page's single query, so the query count does not grow
+    with the rows. A deleted record is no longer in any scope: its events show to full readers only.
+    """
+    readable = Q(pk__in=[])
+    for label, event_model in event_models.items():
+        tracked: type[Model] = event_model.pgh_tracked_model  # type: ignore[attr-defined]
+        ids = (
+            restrict(tracked._default_manager.all(), viewer)
+            .order_by()
+            .annotate(audit_obj_id=Cast("pk", TextField()))
+            .values("audit_obj_id")
+        )
+        readable |= Q(pgh_obj_model=label, pgh_obj_id__in=ids)
+    return readable
+
+
+def audit_users(viewer: User | AnonymousUser) -> QuerySet[User]:
+    """The accounts `viewer` may pick in the audit history's user filter: all for those who read the whole
+    history, else those of the units within the viewer's scope."""
+    users = User.objects.order_by("username")
+    if reads_all_history(viewer):
+        return users
+    paths = scope_paths(viewer, "view") or []
+    within = Q(pk__in=[])
+    for path in paths:
+        within |= Q(unit__path__startswith=path)
+    return users.filter(within)

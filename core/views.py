@@ -63,9 +63,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_perm("pghistory.view_events")
 def audit_log(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, viewer=request.user)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    events = selectors.audit_events(**filters)
+    # Full readers see every event; everyone else only those of the records they may read.
+    events = selectors.audit_events(viewer=request.user, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     names = {label: model.pgh_tracked_model._meta.verbose_name for label, model in selectors.tracked_models().items()}  # type: ignore[attr-defined]
     for event in page.object_list:

@@ -275,6 +275,7 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # --- email ---
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Portal admins", a) for a in env.list("ADMIN_EMAILS", default=[])]

@@ -126,3 +126,97 @@ def test_the_django_admin_is_for_superusers_only_even_for_an_administrator_marke
     superuser = UserFactory(roles=[Role.ADMIN], is_staff=True, is_superuser=True)
     client.force_login(superuser)
     assert client.get("/admin/bureau/user/").status_code == 200
+
+
+# --- who reads which part of the history ---
+
+
+@pytest.fixture
+def city():
+    """The city with its bureau and a division, and a county bureau with a division; a person in each division."""
+    from bureau.choices import UnitKind
+    from bureau.models import Person
+
+    root = UnitFactory(code="a-city", kind=UnitKind.CITY)
+    bureau = UnitFactory(code="a-bureau", kind=UnitKind.BUREAU, parent=root)
+    division = UnitFactory(code="a-division", kind=UnitKind.DIVISION, parent=bureau)
+    county = UnitFactory(code="a-county", kind=UnitKind.COUNTY_BUREAU, parent=bureau)
+    county_div = UnitFactory(code="a-county-div", kind=UnitKind.DIVISION, parent=county)
+    city_person = Person.objects.create(name="市里的人", home_unit=division)
+    county_person = Person.objects.create(name="县里的人", home_unit=county_div)
+    for person in (city_person, county_person):
+        person.name += "（改）"
+        person.save()
+    return {"root": root, "division": division, "county": county, "county_div": county_div,
+            "city_person": city_person, "county_person": county_person}  # fmt: skip
+
+
+def record_link(obj):
+    return f"object_id={obj.pk}"
+
+
+def test_a_county_administrator_sees_the_history_of_the_county_records_but_not_of_the_city(client, city):
+    client.force_login(UserFactory(roles=[Role.ADMIN], unit=city["county"]))
+    response = client.get(reverse("audit-log"), {"model": "bureau.Person"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "县里的人（改）" in html
+    assert "市里的人" not in html
+    # Neither by naming the record.
+    response = client.get(reverse("audit-log"), {"model": "bureau.Person", "object_id": city["city_person"].pk})
+    assert "市里的人" not in response.content.decode()
+    # Nor among all record types.
+    html = client.get(reverse("audit-log")).content.decode()
+    assert "县里的人（改）" in html
+    assert "市里的人" not in html
+
+
+@pytest.mark.parametrize("who", ["auditor", "city administrator"])
+def test_auditors_and_the_city_administrators_see_the_history_of_every_record(client, city, who):
+    if who == "auditor":
+        viewer = UserFactory(roles=[Role.AUDITOR], unit=city["county_div"])
+    else:
+        viewer = UserFactory(roles=[Role.ADMIN], unit=city["root"])
+    client.force_login(viewer)
+    html = client.get(reverse("audit-log"), {"model": "bureau.Person"}).content.decode()
+    assert "县里的人（改）" in html
+    assert "市里的人（改）" in html
+
+
+def test_the_user_filter_offers_a_county_administrator_only_the_accounts_of_the_county(client, city):
+    county_admin = UserFactory(username="county-admin", roles=[Role.ADMIN], unit=city["county"])
+    county_clerk = UserFactory(username="county-clerk", unit=city["county_div"])
+    city_clerk = UserFactory(username="city-clerk", unit=city["division"])
+    client.force_login(county_admin)
+    response = client.get(reverse("audit-log"))
+    choices = set(response.context["form"].fields["user"].queryset)
+    assert {county_admin, county_clerk} <= choices
+    assert city_clerk not in choices
+    assert "city-clerk" not in response.content.decode()
+    # Asking for the city's account by its id is refused like any value not offered.
+    response = client.get(reverse("audit-log"), {"user": city_clerk.pk})
+    assert "user" in response.context["form"].errors
+
+    client.force_login(UserFactory(roles=[Role.AUDITOR], unit=city["county_div"]))
+    choices = set(client.get(reverse("audit-log")).context["form"].fields["user"].queryset)
+    assert {county_admin, county_clerk, city_clerk} <= choices
+
+
+def test_a_county_administrators_audit_page_query_count_does_not_grow_with_events(client, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(UserFactory(roles=[Role.ADMIN], unit=city["county"]))
+    person = city["county_person"]
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("audit-log"))
+        assert response.status_code == 200
+        return len(captured)
+
+    few = queries_for_page()
+    for i in range(30):
+        person.name = f"县里的人{i}"
+        person.save()
+    assert queries_for_page() == few
