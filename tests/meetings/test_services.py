@@ -12,6 +12,7 @@ from bureau.models import Notification
 from meetings import services
 from meetings.choices import ActionStatus, AgendaItemKind, MeetingStatus, MinutesStatus, NotificationKind, Outcome
 from meetings.models import ActionItem, AgendaAttachment, AgendaItem, Attendance, ItemSummary, Minutes
+from tests.bureau.in_process import tasks_run_in_process
 from tests.meetings.factories import (
     MEETING_DAY,
     D,
@@ -273,7 +274,7 @@ def test_the_invitation_notifies_every_member_once_and_emails_those_with_an_addr
     world, django_capture_on_commit_callbacks
 ):
     meeting = open_meeting(world)
-    with django_capture_on_commit_callbacks(execute=True):
+    with tasks_run_in_process(), django_capture_on_commit_callbacks(execute=True):
         services.meeting_send_invitation(actor=world.convenor, meeting=meeting)
     notes = Notification.objects.filter(kind=NotificationKind.INVITATION)
     assert set(notes.values_list("unit__code", flat=True)) == {"m-ecom", "m-center", "m-planning", "m-office"}
@@ -291,7 +292,7 @@ def test_daily_job_marks_overdue_and_reminds_exactly_once(world, django_capture_
     mail.outbox.clear()
 
     # 17 April: a is due in 3 days, b is due today, c is overdue.
-    with django_capture_on_commit_callbacks(execute=True):
+    with tasks_run_in_process(), django_capture_on_commit_callbacks(execute=True):
         report = services.run_daily_follow_up(today=D(2026, 4, 17))
     assert (report.marked_overdue, report.due_soon, report.due_today) == (1, 1, 1)
     c.refresh_from_db()
@@ -304,7 +305,7 @@ def test_daily_job_marks_overdue_and_reminds_exactly_once(world, django_capture_
     assert {m.to[0] for m in mail.outbox} == {"a@example.gov.cn"}
 
     # The same day again: nothing is sent twice.
-    with django_capture_on_commit_callbacks(execute=True):
+    with tasks_run_in_process(), django_capture_on_commit_callbacks(execute=True):
         again = services.run_daily_follow_up(today=D(2026, 4, 17))
     assert (again.marked_overdue, again.due_soon, again.due_today) == (0, 0, 0)
     assert Notification.objects.filter(kind__in=["due_soon", "due_today", "overdue"]).count() == 3
