@@ -24,6 +24,7 @@ from pathlib import Path
 
 import _django
 import requests
+from django.conf import settings
 
 from core import embedded
 
@@ -144,7 +145,8 @@ def main() -> int:
     env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESSLOG": "", "LOG_LEVEL": "WARNING",
            "LOAD_DATA": str(WORK / "journeys.json")}  # fmt: skip
     bin_dir = Path(sys.executable).parent
-    worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", "--loglevel", "WARNING",
+    worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", f"celery,{settings.DATACENTER_QUEUE}",
+              "--concurrency", "1", "--loglevel", "WARNING",
               "--hostname", f"bench-{os.getpid()}@localhost"]  # fmt: skip
     web = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py", "config.wsgi:application"]
     procs = [

@@ -60,9 +60,9 @@ def queue_length(queue: str) -> int | None:
 
 
 def celery_queue_length() -> dict[tuple[str, ...], float]:
-    """Tasks waiting in the broker's default queue."""
-    length = queue_length("celery")
-    return {} if length is None else {("celery",): float(length)}
+    """Tasks waiting in the broker's default queue and in the data center's ingestion queue."""
+    lengths = {queue: queue_length(queue) for queue in dict.fromkeys(["celery", settings.DATACENTER_QUEUE])}
+    return {(queue,): float(n) for queue, n in lengths.items() if n is not None}
 
 
 class _AppGauges(Collector):

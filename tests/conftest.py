@@ -84,8 +84,8 @@ def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[sub
     log = open(ROOT / ".local" / "test-worker.log", "wb")  # noqa: SIM115 - closed at teardown
     hostname = f"test-{os.getpid()}@localhost"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
-         "--concurrency", "2", "--hostname", hostname, "--without-mingle", "--without-gossip"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", f"celery,{settings.DATACENTER_QUEUE}",
+         "--loglevel", "INFO", "--concurrency", "2", "--hostname", hostname, "--without-mingle", "--without-gossip"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 60

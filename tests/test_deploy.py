@@ -39,11 +39,14 @@ def test_docker_compose_accepts_the_file_and_runs_every_part():
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
-    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
+    assert {"postgres", "redis", "web", "worker", "ingest", "beat"} <= set(services)
     assert services["postgres"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
     assert "gunicorn" in services["web"]["command"]
-    for name in ("postgres", "redis", "web", "worker"):
+    # Loads have workers of their own: the default queue's tasks never wait behind a long load.
+    assert "ingest" not in services["worker"]["command"]
+    assert services["ingest"]["command"][services["ingest"]["command"].index("-Q") + 1] == "ingest"
+    for name in ("postgres", "redis", "web", "worker", "ingest"):
         assert "healthcheck" in services[name], name
     assert {"pgdata", "redisdata", "media"} <= set(config["volumes"])
 

@@ -148,7 +148,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # policies past their expiry date leave the catalogue's "in force"
     "policies-expire": {"task": "policies.expire_due", "schedule": crontab(hour=1, minute=0)},
     # The data center: a job whose worker died is retried or failed, never left "running".
-    "datacenter-sweep-stale-jobs": {"task": "datacenter.sweep_stale_jobs", "schedule": 120.0},
+    # Expires before the next one is due: sweeps queued behind busy workers do not pile up.
+    "datacenter-sweep-stale-jobs": {
+        "task": "datacenter.sweep_stale_jobs",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
     # The data center pulls the data sets that departments publish at an address, nightly.
     "datacenter-pull-datasets": {"task": "datacenter.pull_datasets", "schedule": crontab(hour=3, minute=0)},
     # overdue action items and reminders of the joint meeting, every morning (Asia/Shanghai)
@@ -260,7 +265,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 
 # --- data center ingestion ---
-DATACENTER_QUEUE = env("DATACENTER_QUEUE", default="celery")  # the Celery queue ingestion jobs go to
+# The Celery queue ingestion jobs go to, apart from the default queue ("celery") of everything else: a load
+# may take hours, and the morning reminders or the nightly ledger check must not wait behind it. Workers
+# consume it explicitly (`-Q celery,ingest`, or a worker of its own as in docker-compose.yml).
+DATACENTER_QUEUE = env("DATACENTER_QUEUE", default="ingest")
 DATACENTER_MAX_LINE_BYTES = env.int("DATACENTER_MAX_LINE_BYTES", default=1024 * 1024)
 DATACENTER_XLSX_MAX_UNPACKED_BYTES = env.int("DATACENTER_XLSX_MAX_UNPACKED_BYTES", default=512 * 1024 * 1024)
 DATACENTER_MAX_ATTEMPTS = env.int("DATACENTER_MAX_ATTEMPTS", default=3)

@@ -26,6 +26,7 @@ import psycopg2
 import pytest
 import requests
 from celery import Celery
+from django.conf import settings
 
 from config.settings.base import celery_url
 from core import embedded
@@ -153,7 +154,8 @@ def stack() -> Iterator[Stack]:
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "seed_demo", "--force")
         built.dataset_id = int(built.sql("SELECT id FROM datacenter_dataset WHERE code = %s", DATASET))
-        worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", "--hostname",
+        worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", f"celery,{settings.DATACENTER_QUEUE}",
+                  "--concurrency", "1", "--hostname",
                   built.worker_name, "--loglevel", "INFO", "--without-mingle", "--without-gossip"]  # fmt: skip
         built.processes.append(embedded.spawn(worker, env=env, log=root / "worker.log"))
         web = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py", "config.wsgi:application"]
@@ -233,7 +235,7 @@ def test_a_postgresql_restart_answers_503_meanwhile_and_portal_and_worker_recove
 
     # A job waits in the queue when the outage starts (the worker takes nothing, as when busy elsewhere).
     control = stack.celery()
-    control.control.cancel_consumer("celery", destination=[stack.worker_name], reply=True, timeout=5)
+    control.control.cancel_consumer(settings.DATACENTER_QUEUE, destination=[stack.worker_name], reply=True, timeout=5)
     waiting = upload(stack, token, store_rows("2026-02-01", 30, 1000))
     assert waiting.status_code == 202, waiting.text
     waiting_id = waiting.json()["id"]
@@ -250,7 +252,7 @@ def test_a_postgresql_restart_answers_503_meanwhile_and_portal_and_worker_recove
         assert write.status_code == 503
         assert write.json()["error"]["code"] == "service_unavailable"
         # The worker is handed the waiting job while the database is still down.
-        control.control.add_consumer("celery", destination=[stack.worker_name], reply=True, timeout=5)
+        control.control.add_consumer(settings.DATACENTER_QUEUE, destination=[stack.worker_name], reply=True, timeout=5)
         time.sleep(2)
     finally:
         stack.start_postgres()
