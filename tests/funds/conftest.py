@@ -73,6 +73,14 @@ def to_decision(fund: dict[str, Any], application: Any) -> Any:
     return services.application_score(actor=fund["expert2"], application=application, scores=SCORES)
 
 
+def to_approval(fund: dict[str, Any], application: Any, amount_fen: int = 100_000_00) -> Any:
+    """Decide on an application awaiting decision and let its public notice end: approved, money committed."""
+    services.application_decide(
+        actor=fund["leader"], application=application, approve=True, amount_fen=amount_fen, today=D(2026, 4, 1)
+    )
+    return services.application_close_notice(actor=fund["staff"], application=application, today=D(2026, 4, 9))
+
+
 def enterprise(n: int) -> Enterprise:
     return Enterprise.objects.get(credit_code=credit_code(n))
 

@@ -10,7 +10,15 @@ from funds.choices import ApplicationStatus as S
 from funds.ledger import ledger_check
 from funds.models import Application, LedgerTransfer
 from tests.datacenter.factories import credit_code
-from tests.funds.conftest import SCORES, enterprise, new_application, programme_balance, to_decision, tranche
+from tests.funds.conftest import (
+    SCORES,
+    enterprise,
+    new_application,
+    programme_balance,
+    to_approval,
+    to_decision,
+    tranche,
+)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -197,11 +205,7 @@ def test_cancelling_an_approval_releases_what_was_not_paid(fund):
 
 
 def test_a_second_disbursement_beyond_the_commitment_is_refused(fund):
-    application = to_decision(fund, new_application(fund))
-    services.application_decide(
-        actor=fund["leader"], application=application, approve=True, amount_fen=100_000_00, today=D(2026, 4, 1)
-    )
-    services.application_close_notice(actor=fund["staff"], application=application, today=D(2026, 4, 9))
+    application = to_approval(fund, to_decision(fund, new_application(fund)))
     services.application_disburse(
         actor=fund["staff"], application=application, amount_fen=60_000_00, tranche_key=tranche()
     )
@@ -214,11 +218,7 @@ def test_a_second_disbursement_beyond_the_commitment_is_refused(fund):
 
 
 def test_a_repeated_tranche_pays_once(fund):
-    application = to_decision(fund, new_application(fund))
-    services.application_decide(
-        actor=fund["leader"], application=application, approve=True, amount_fen=100_000_00, today=D(2026, 4, 1)
-    )
-    services.application_close_notice(actor=fund["staff"], application=application, today=D(2026, 4, 9))
+    application = to_approval(fund, to_decision(fund, new_application(fund)))
     key = tranche()
     services.application_disburse(actor=fund["staff"], application=application, amount_fen=30_000_00, tranche_key=key)
     services.application_disburse(actor=fund["staff"], application=application, amount_fen=30_000_00, tranche_key=key)
@@ -229,11 +229,7 @@ def test_a_repeated_tranche_pays_once(fund):
 def test_a_repeated_tranche_key_with_another_amount_or_by_someone_else_is_refused(fund):
     from funds.ledger import IdempotencyConflict
 
-    application = to_decision(fund, new_application(fund))
-    services.application_decide(
-        actor=fund["leader"], application=application, approve=True, amount_fen=100_000_00, today=D(2026, 4, 1)
-    )
-    services.application_close_notice(actor=fund["staff"], application=application, today=D(2026, 4, 9))
+    application = to_approval(fund, to_decision(fund, new_application(fund)))
     key = tranche()
     services.application_disburse(actor=fund["staff"], application=application, amount_fen=100_000_00, tranche_key=key)
     # The whole commitment is paid and the application awaits its acceptance check: a replay still answers.
