@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from typing import Any, cast
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from . import exports, selectors, services
 from .choices import EnterpriseAttribute
 from .filtersets import DataSetFilterSet, EnterpriseFilterSet
 from .forms import DataSetForm, IndicatorForm, ShareForm, UploadForm, schema_formset
-from .models import DataSet, IngestionJob
+from .models import DataSet, Indicator, IndicatorValue, IngestionJob
 from .permissions import is_center_member
 from .registry import build_profile
 
@@ -172,15 +173,24 @@ def dataset_pull(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("datacenter:job", pk=job.pk)
 
 
+def _declared_length(request: HttpRequest) -> int:
+    """The body's length as the Content-Length header declares it; 0 (unknown) if the header is not a number."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 @login_required
 @require_perm("datacenter.add_ingestionjob")
 def dataset_upload(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(selectors.dataset_list(user=request.user), pk=pk)
-    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > settings.UPLOAD_MAX_BYTES:
+    if request.method == "POST" and _declared_length(request) > settings.UPLOAD_MAX_BYTES:
         # Refused by the declared length, before reading the body.
         return render(request, "datacenter/upload.html", {"dataset": dataset, "form": UploadForm(),
                       "too_large": True}, status=413)  # fmt: skip
-    form = UploadForm(request.POST or None, request.FILES or None)
+    # Bound on every POST: one whose body did not arrive (its length unknown) says the file is missing.
+    form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -298,24 +308,30 @@ def enterprise_profile(request: HttpRequest, credit_code: str) -> HttpResponse:
                   {"enterprise": enterprise, "sections": build_profile(enterprise, request.user)})  # fmt: skip
 
 
+INDICATORS_PER_PAGE = 12
+
+
+def _indicator_chart(indicator: Indicator, values: list[IndicatorValue]) -> dict[str, Any]:
+    """One indicator's charts: the total by month, and by county for the last month."""
+    months = sorted({v.period.isoformat()[:7] for v in values})
+    total = {v.period.isoformat()[:7]: float(v.value) for v in values if not v.county}
+    last = months[-1] if months else None
+    by_county = {v.county: float(v.value) for v in values if v.county and v.period.isoformat()[:7] == last}
+    return {"id": indicator.pk, "name": indicator.name, "unit": indicator.unit_label, "months": months,
+            "series": [total.get(m) for m in months], "counties": list(by_county),
+            "county_values": list(by_county.values()), "last": last}  # fmt: skip
+
+
 @login_required
 @require_perm("datacenter.view_indicator")
 def indicators(request: HttpRequest) -> HttpResponse:
-    items = list(selectors.indicator_list(user=request.user))
-    charts = []
-    for indicator in items:
-        values = list(selectors.indicator_values(user=request.user, indicator=indicator))
-        months = sorted({v.period.isoformat()[:7] for v in values})
-        total = {v.period.isoformat()[:7]: float(v.value) for v in values if not v.county}
-        by_county: dict[str, float] = {}
-        last = months[-1] if months else None
-        for v in values:
-            if v.county and v.period.isoformat()[:7] == last:
-                by_county[v.county] = float(v.value)
-        charts.append({"id": indicator.pk, "name": indicator.name, "unit": indicator.unit_label, "months": months,
-                       "series": [total.get(m) for m in months], "counties": list(by_county),
-                       "county_values": list(by_county.values()), "last": last})  # fmt: skip
-    return render(request, "datacenter/indicators.html", {"indicators": items, "charts": charts})
+    page = Paginator(selectors.indicator_list(user=request.user), INDICATORS_PER_PAGE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    values: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for value in selectors.indicators_values(user=request.user, indicators=items):
+        values[value.indicator_id].append(value)
+    charts = [_indicator_chart(indicator, values[indicator.pk]) for indicator in items]
+    return render(request, "datacenter/indicators.html", {"page": page, "charts": charts})
 
 
 @login_required
