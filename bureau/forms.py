@@ -61,13 +61,11 @@ class TransferPlanForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, people: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: Any, units: Any, divisions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["to_unit"].queryset = units  # type: ignore[attr-defined]
-        self.fields["division"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
-            kind__in=[UnitKind.DIVISION, UnitKind.DEPARTMENT_DIVISION]
-        ).order_by("path")
+        self.fields["division"].queryset = divisions  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from .choices import JURISDICTION_KINDS, TransferStatus
+from .choices import JURISDICTION_KINDS, TransferStatus, UnitKind
 from .models import ApiToken, Appointment, Person, Post, Transfer, Unit, User
 from .permissions import restrict
 
@@ -34,6 +34,13 @@ def appointments_on(day: datetime.date) -> Q:
 
 def person_list(*, user: User | AnonymousUser) -> QuerySet[Person]:
     return restrict(Person.objects.select_related("home_unit__parent"), user).order_by("name", "pk")
+
+
+def transfer_divisions(*, user: User | AnonymousUser) -> QuerySet[Unit]:
+    """Divisions whose people `user` may plan to transfer as a whole: those among the units they may change."""
+    return restrict(
+        Unit.objects.filter(kind__in=[UnitKind.DIVISION, UnitKind.DEPARTMENT_DIVISION]), user, "change"
+    ).order_by("path")
 
 
 def transfer_list(*, user: User | AnonymousUser) -> QuerySet[Transfer]:
@@ -250,13 +257,11 @@ def _tree_order(nodes: list[UnitNode]) -> list[UnitNode]:
     return ordered
 
 
-def person_history(person: Person) -> tuple[list[Appointment], list[Transfer]]:
+def person_history(person: Person, *, user: User | AnonymousUser) -> tuple[list[Appointment], list[Transfer]]:
+    """A person's posts and the transfers of theirs that `user` may read (a reader who sees the person need not
+    see every unit they were later transferred between)."""
     appointments = list(person.appointments.select_related("post__unit", "on_behalf_of").order_by("-start_date", "-pk"))
-    transfers = list(
-        person.transfers.select_related("from_unit__parent", "to_unit__parent")
-        .prefetch_related("steps__actor")
-        .order_by("-planned_on")
-    )
+    transfers = list(transfer_list(user=user).filter(person=person).prefetch_related("steps__actor"))
     return appointments, transfers
 
 

@@ -305,7 +305,7 @@ def transfer_plan(
     reason: str = "",
     quota_override_reason: str = "",
 ) -> Transfer:
-    """Plan the transfer of one person into `to_unit`."""
+    """Plan the transfer of one person into `to_unit`; the actor acts for both the unit they leave and `to_unit`."""
     _check_in_unit(actor, "add", Transfer, to_unit)
     _check_quota(to_unit, planned_on, 1, actor=actor, override_reason=quota_override_reason)
     return _plan_one(actor, person, to_unit, planned_on, reason, quota_override_reason, batch=None)
@@ -321,8 +321,13 @@ def transfer_plan_division(
     reason: str = "",
     quota_override_reason: str = "",
 ) -> list[Transfer]:
-    """Plan the transfer of everyone who holds a full-time post in `division` on `planned_on`, as one batch."""
+    """Plan the transfer of everyone who holds a full-time post in `division` on `planned_on`, as one batch.
+
+    The actor acts for the division the people leave as well as for the unit receiving them; each person is
+    checked again on their own (`_plan_one`).
+    """
     _check_in_unit(actor, "add", Transfer, to_unit)
+    _check_in_unit(actor, "add", Transfer, division)
     held = Appointment.objects.filter(selectors.appointments_on(planned_on), post__unit=division, is_concurrent=False)
     people = list(Person.objects.filter(pk__in=held.values("person")).order_by("pk"))
     if not people:
@@ -345,9 +350,15 @@ def _plan_one(
     batch: uuid.UUID | None,
 ) -> Transfer:
     person = Person.objects.select_for_update().select_related("home_unit").get(pk=person.pk)
+    from_unit = selectors.placement_on(person, planned_on).paid_by
+    # The people moved are the actor's to move too: they see the person, and act for the unit the person
+    # leaves (the one paying them on the planned date), not only for the unit receiving them.
+    if actor is not None and not (
+        permissions.can(actor, "view", person) and permissions.may_act_in_unit(actor, "add", Transfer, from_unit)
+    ):
+        raise PermissionDenied
     if person.transfers.filter(status__in=OPEN_TRANSFER_STATUSES).exists():
         raise ValidationError(_("%(person)s is already in a transfer that is not finished.") % {"person": person})
-    from_unit = selectors.placement_on(person, planned_on).paid_by
     if from_unit == to_unit:
         raise ValidationError(
             {"to_unit": _("%(person)s already belongs to %(unit)s.") % {"person": person, "unit": to_unit}}

@@ -147,7 +147,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(selectors.person_list(user=request.user), pk=pk)
     form, day = _as_of(request)
-    appointments, transfers = selectors.person_history(person)
+    appointments, transfers = selectors.person_history(person, user=request.user)
     return render(
         request,
         "bureau/person_detail.html",
@@ -174,7 +174,8 @@ def transfer_plan(request: HttpRequest) -> HttpResponse:
     people = selectors.person_list(user=request.user)
     units = permissions.visible_units(request.user, "change").order_by("path")
     initial = {"person": request.GET.get("person"), "planned_on": timezone.localdate()}
-    form = TransferPlanForm(request.POST or None, initial=initial, people=people, units=units)
+    divisions = selectors.transfer_divisions(user=request.user)
+    form = TransferPlanForm(request.POST or None, initial=initial, people=people, units=units, divisions=divisions)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         person, division = data.pop("person"), data.pop("division")

@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import selectors
 from ..models import ApiToken, Appointment, Person, Post, Transfer, TransferStep, Unit, User
 
 
@@ -66,8 +69,27 @@ class TransferStepSerializer(serializers.ModelSerializer[TransferStep]):
         fields = ["from_status", "to_status", "effective_date", "actor", "note", "created_at"]
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class ReadablePersonField(serializers.PrimaryKeyRelatedField[Person]):
+    """A person the requesting user reads: any other id is a 400 on this field, not a 404."""
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        return selectors.person_list(user=request.user) if request is not None else Person.objects.none()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class TransferDivisionField(serializers.PrimaryKeyRelatedField[Unit]):
+    """A division whose people the requesting user may transfer: any other id is a 400 on this field."""
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        return selectors.transfer_divisions(user=request.user) if request is not None else Unit.objects.none()
+
+
 class TransferSerializer(serializers.ModelSerializer[Transfer]):
     steps = TransferStepSerializer(many=True, read_only=True)
+    person = ReadablePersonField(label=_("Person"))
     person_name = serializers.CharField(source="person.name", read_only=True)
 
     class Meta:
@@ -82,7 +104,7 @@ class TransferSerializer(serializers.ModelSerializer[Transfer]):
 
 
 class TransferPlanDivisionSerializer(serializers.Serializer[Any]):
-    division = serializers.PrimaryKeyRelatedField(label=_("Division"), queryset=Unit.objects.all())
+    division = TransferDivisionField(label=_("Division"))
     to_unit = serializers.PrimaryKeyRelatedField(label=_("Transfer into"), queryset=Unit.objects.all())
     planned_on = serializers.DateField(label=_("Planned on"))
     reason = serializers.CharField(label=_("Reason"), required=False, allow_blank=True, default="")

@@ -112,7 +112,10 @@ def acting_user(request: Request) -> User:
 
 
 def validated(serializer_class: type[Serializer[Any]], request: Request) -> dict[str, Any]:
-    """The body of a workflow action, checked by `serializer_class` (a 400 in the error format if not)."""
-    serializer = serializer_class(data=request.data)
+    """The body of a workflow action, checked by `serializer_class` (a 400 in the error format if not).
+
+    The serializer gets the request in its context, so its fields can offer only what the user may see.
+    """
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

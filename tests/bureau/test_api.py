@@ -262,3 +262,29 @@ def test_a_whole_division_is_planned_through_the_api(world):
     body = response.json()
     assert {t["person"] for t in body} == {p.pk for p in people}
     assert len({t["batch"] for t in body}) == 1
+
+
+def test_county_staff_cannot_plan_the_transfer_of_a_city_person_through_the_api(world):
+    body = {"person": world["person"]["other"].pk, "to_unit": world["county_div"].pk, "planned_on": "2025-02-01"}
+    response = client_for(Role.BUREAU_STAFF, world["county_div"]).post("/api/v1/transfers/", body)
+    assert response.status_code == 400
+    assert "person" in response.json()["error"]["details"]
+    assert not Transfer.objects.filter(person=world["person"]["other"]).exists()
+    response = client_for(Role.BUREAU_STAFF, world["city_div"]).post("/api/v1/transfers/", body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["from_unit"] == world["city_div"].pk
+
+
+def test_county_staff_cannot_plan_the_transfer_of_a_city_division_through_the_api(world):
+    for _ in range(2):
+        person = PersonFactory(home_unit=world["city_div"])
+        services.appointment_create(actor=None, person=person, post=world["post"]["other"], start_date=D(2024, 1, 1))
+    body = {"division": world["city_div"].pk, "to_unit": world["county_div"].pk, "planned_on": "2025-02-01"}
+    before = Transfer.objects.count()
+    response = client_for(Role.BUREAU_STAFF, world["county_div"]).post("/api/v1/transfers/plan-division/", body)
+    assert response.status_code == 400
+    assert "division" in response.json()["error"]["details"]
+    assert Transfer.objects.count() == before
+    response = client_for(Role.BUREAU_STAFF, world["city_div"]).post("/api/v1/transfers/plan-division/", body)
+    assert response.status_code == 201, response.json()
+    assert len(response.json()) == 2

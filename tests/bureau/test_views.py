@@ -194,3 +194,55 @@ def test_planning_a_whole_division_from_the_page(client, seeded):
     )  # fmt: skip
     assert response.status_code == 302
     assert Transfer.objects.count() == before + 3  # the division's head, deputy and clerk
+
+
+@pytest.fixture
+def city_and_county():
+    from bureau.choices import UnitKind
+    from tests.bureau.factories import UnitFactory
+
+    city = UnitFactory(code="city", kind=UnitKind.CITY)
+    bureau = UnitFactory(code="bureau", kind=UnitKind.BUREAU, parent=city)
+    county = UnitFactory(code="county", kind=UnitKind.COUNTY_BUREAU, parent=bureau)
+    return {
+        "city_div": UnitFactory(code="city-div", kind=UnitKind.DIVISION, parent=bureau),
+        "city_other": UnitFactory(code="city-other", kind=UnitKind.DIVISION, parent=bureau),
+        "county_div": UnitFactory(code="county-div", kind=UnitKind.DIVISION, parent=county),
+    }
+
+
+def test_person_page_leaves_out_a_later_transfer_between_units_outside_the_readers_scope(client, city_and_county):
+    units = city_and_county
+    person = Person.objects.create(name="周明", home_unit=units["county_div"])
+    into_city = services.transfer_plan(
+        actor=None, person=person, to_unit=units["city_div"], planned_on=datetime.date(2024, 1, 1)
+    )
+    for day in ((2024, 2, 1), (2025, 2, 1), (2025, 3, 1)):
+        services.transfer_advance(actor=None, transfer=into_city, effective_date=datetime.date(*day))
+    within_city = services.transfer_plan(
+        actor=None, person=person, to_unit=units["city_other"], planned_on=datetime.date(2025, 6, 1), reason="市内调整"
+    )
+    login(client, Role.DIVISION_STAFF, units["county_div"])
+    response = client.get(reverse("bureau:person-detail", args=[person.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("bureau:transfer-detail", args=[into_city.pk]) in html
+    assert reverse("bureau:transfer-detail", args=[within_city.pk]) not in html
+    assert "市内调整" not in html
+
+
+def test_the_planning_page_offers_only_divisions_the_user_may_change(client, city_and_county):
+    units = city_and_county
+    post = services.post_create(actor=None, unit=units["city_div"], title="科员", max_holders=None)
+    for name in ("甲", "乙"):
+        person = Person.objects.create(name=name, home_unit=units["city_div"])
+        services.appointment_create(actor=None, person=person, post=post, start_date=datetime.date(2024, 1, 1))
+    body = {"division": units["city_div"].pk, "to_unit": units["county_div"].pk, "planned_on": "2025-02-01"}
+    login(client, Role.BUREAU_STAFF, units["county_div"])
+    response = client.post(reverse("bureau:transfer-plan"), body)
+    assert response.status_code == 200
+    assert "division" in response.context["form"].errors
+    assert not Transfer.objects.exists()
+    login(client, Role.BUREAU_STAFF, units["city_div"])
+    assert client.post(reverse("bureau:transfer-plan"), body).status_code == 302
+    assert Transfer.objects.count() == 2

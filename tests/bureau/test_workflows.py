@@ -207,3 +207,71 @@ def test_a_division_too_big_for_the_quota_is_refused_whole(org):
             actor=org["staff"], division=source, to_unit=org["division"], planned_on=D(2025, 1, 1)
         )
     assert not Transfer.objects.exists()
+
+
+@pytest.fixture
+def county(org):
+    from bureau.choices import UnitKind
+
+    county = UnitFactory(code="county", kind=UnitKind.COUNTY_BUREAU, parent=org["bureau"])
+    county_div = UnitFactory(code="county-div", kind=UnitKind.DIVISION, parent=county)
+    return {"div": county_div, "staff": UserFactory(roles=[Role.BUREAU_STAFF], unit=county_div)}
+
+
+def test_county_staff_cannot_plan_the_transfer_of_a_city_person_into_the_county(org, county):
+    person = PersonFactory(home_unit=org["commerce"])
+    with pytest.raises(PermissionDenied):
+        services.transfer_plan(actor=county["staff"], person=person, to_unit=county["div"], planned_on=NEW_YEAR_2025)
+    assert not Transfer.objects.exists()
+    transfer = services.transfer_plan(
+        actor=org["staff"], person=person, to_unit=county["div"], planned_on=NEW_YEAR_2025
+    )
+    assert (transfer.from_unit, transfer.to_unit) == (org["commerce"], county["div"])
+
+
+def test_county_staff_cannot_plan_a_transfer_out_of_the_city_unit_that_now_pays_their_own_person(org, county):
+    person = PersonFactory(home_unit=county["div"])  # the county still sees them
+    transfer = services.transfer_plan(actor=None, person=person, to_unit=org["division"], planned_on=D(2024, 1, 1))
+    for day in (D(2024, 2, 1), D(2025, 2, 1), D(2025, 3, 1)):
+        services.transfer_advance(actor=None, transfer=transfer, effective_date=day)
+    with pytest.raises(PermissionDenied):
+        services.transfer_plan(actor=county["staff"], person=person, to_unit=county["div"], planned_on=D(2025, 6, 1))
+    assert Transfer.objects.filter(person=person).count() == 1
+
+
+def _division_of_two(org):
+    from bureau.choices import UnitKind
+
+    source = UnitFactory(code="commerce-ecommerce", kind=UnitKind.DEPARTMENT_DIVISION, parent=org["commerce"])
+    post = services.post_create(actor=None, unit=source, title="科员", max_holders=None)
+    for _ in range(2):
+        person = PersonFactory(home_unit=org["commerce"])
+        services.appointment_create(actor=None, person=person, post=post, start_date=D(2024, 1, 1))
+    return source
+
+
+def test_county_staff_cannot_plan_the_transfer_of_a_city_division(org, county):
+    source = _division_of_two(org)
+    with pytest.raises(PermissionDenied):
+        services.transfer_plan_division(
+            actor=county["staff"], division=source, to_unit=county["div"], planned_on=NEW_YEAR_2025
+        )
+    assert not Transfer.objects.exists()
+    transfers = services.transfer_plan_division(
+        actor=org["staff"], division=source, to_unit=county["div"], planned_on=NEW_YEAR_2025
+    )
+    assert len(transfers) == 2
+
+
+def test_a_division_plan_is_refused_whole_when_one_of_its_people_is_paid_beyond_the_actors_reach(org, county):
+    post = services.post_create(actor=None, unit=county["div"], title="科员", max_holders=None)
+    own = PersonFactory(home_unit=county["div"])
+    seconded = PersonFactory(home_unit=org["commerce"])  # holds a county post, paid by the city
+    for person in (own, seconded):
+        services.appointment_create(actor=None, person=person, post=post, start_date=D(2024, 1, 1))
+    county_dept = UnitFactory(code="county-dept", parent=county["div"].parent)
+    with pytest.raises(PermissionDenied):
+        services.transfer_plan_division(
+            actor=county["staff"], division=county["div"], to_unit=county_dept, planned_on=NEW_YEAR_2025
+        )
+    assert not Transfer.objects.exists()
