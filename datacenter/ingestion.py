@@ -545,6 +545,7 @@ class Batch:
     city_unit_id: int
     county_units: dict[str, int]
     threshold: Decimal
+    sensitive: bool = False  # the data set's records are for its owner and the center alone
 
     @property
     def work(self) -> str:
@@ -732,9 +733,10 @@ def write_records(cursor: Any, batch: Batch, source: str, empty: bool) -> tuple[
 def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
     """Add the credit codes not yet in the enterprise master; fill attributes it lacks, never overwrite them.
 
-    Each code's attributes come from its last accepted line.
+    Each code's attributes come from its last accepted line. A sensitive data set only adds the codes: the
+    master is read far more widely than the data set, and must not tell its readers what only it holds.
     """
-    by_attr = {str(f["maps_to"]): i for i, f in enumerate(batch.fields) if f.get("maps_to")}
+    by_attr = {} if batch.sensitive else {str(f["maps_to"]): i for i, f in enumerate(batch.fields) if f.get("maps_to")}
 
     def attr(name: str) -> str:
         i = by_attr.get(name)

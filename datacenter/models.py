@@ -78,6 +78,10 @@ class DataSet(TimeStampedModel):
 
     @property
     def current_schema(self) -> SchemaVersion | None:
+        # From a prefetch of the versions when a list made one (newest first, by SchemaVersion's ordering), so a
+        # list does not ask once per row; else one query.
+        if "schema_versions" in getattr(self, "_prefetched_objects_cache", {}):
+            return next(iter(self.schema_versions.all()), None)
         return self.schema_versions.order_by("-version").first()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
@@ -35,3 +37,13 @@ def sensitive_visible_q(user: User | AnonymousUser, prefix: str = "") -> Q:
     unit: Unit | None = getattr(user, "unit", None)
     own = [*unit.ancestor_ids(), unit.pk] if unit is not None else []
     return ~Q(**{f"{prefix}sensitivity": "sensitive"}) | Q(**{f"{prefix}owner_unit_id__in": own})
+
+
+def may_write_sensitive(user: User | AnonymousUser, dataset: Any) -> bool:
+    """Loads into a sensitive data set (uploads, pulls, cancelling or retrying them) are its owner department's
+    and the center's alone. A share opens it to a unit for reading, never for writing: without this, a unit
+    it is shared with that also has the owner in its jurisdiction (the city bureau) could overwrite its records."""
+    if dataset.sensitivity != "sensitive" or is_center_member(user):
+        return True
+    unit: Unit | None = getattr(user, "unit", None)
+    return unit is not None and dataset.owner_unit_id in [*unit.ancestor_ids(), unit.pk]

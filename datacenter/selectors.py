@@ -191,7 +191,7 @@ def enterprise_records(
     }
     schemas = []
     for pk, d in readable.items():
-        latest = next(iter(d.schema_versions.all()), None)  # prefetched newest first (SchemaVersion's ordering)
+        latest = d.current_schema  # from the prefetch
         if latest is not None and storage.code_field(latest.fields):
             schemas.append((pk, latest.fields))
     rows = storage.enterprise_rows(schemas, enterprise.credit_code, limit)

@@ -40,13 +40,15 @@ from .choices import (
     SourceFormat,
 )
 from .models import DataSet, DataSetShare, Enterprise, Indicator, IngestionJob, JobError, SchemaVersion
-from .permissions import is_center_member
+from .permissions import is_center_member, may_write_sensitive
 from .sizes import classify
 
 logger = logging.getLogger(__name__)
 Actor = User | None
 # Names become columns of the record table: PostgreSQL allows 63 bytes, with room for a renamed-aside copy.
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+# The records' filters are query parameters named after the fields: these names already mean something there.
+RESERVED_NAMES = frozenset({"page", "page_size", "export", "ordering", "format", "q", "search"})
 # Advisory lock namespaces (first key of the two-key form).
 JOB_LOCK = 51_001
 DATASET_LOCK = 51_002
@@ -88,6 +90,10 @@ def clean_schema(fields: list[dict[str, Any]], natural_key: list[str]) -> tuple[
         if not NAME_RE.match(name):
             problems.append((row, "name", _("“%(name)s” is not a field name (lower-case letters, digits, _).")
                              % {"name": name}))  # fmt: skip
+            continue
+        if name in RESERVED_NAMES:
+            reserved = _("“%(name)s” is reserved for the pages and the API; name the field otherwise.")
+            problems.append((row, "name", reserved % {"name": name}))
             continue
         if name in seen:
             problems.append((row, "name", _("The field “%(name)s” appears twice.") % {"name": name}))
@@ -238,8 +244,8 @@ def store_upload(stream: IO[bytes] | Iterable[bytes], *, limit: int) -> tuple[Fi
     digest = hashlib.sha256()
     size = 0
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller inside a File
-    chunks = iter(lambda: stream.read(256 * 1024), b"") if hasattr(stream, "read") else iter(stream)
     try:
+        chunks = iter(lambda: stream.read(256 * 1024), b"") if hasattr(stream, "read") else iter(stream)
         for chunk in chunks:
             size += len(chunk)
             if size > limit:
@@ -268,7 +274,9 @@ def job_create(
 
         if not dataset_list(user=actor).filter(pk=dataset.pk).exists():
             raise PermissionDenied
-        if not may_act_in_unit(actor, "add", IngestionJob, dataset.owner_unit):
+        if not may_act_in_unit(actor, "add", IngestionJob, dataset.owner_unit) or not may_write_sensitive(
+            actor, dataset
+        ):
             raise PermissionDenied(_("You may upload only to your own department's data sets."))
     fmt = declared_format or format_from_name(original_name)
     file, size, checksum = store_upload(stream, limit=settings.UPLOAD_MAX_BYTES)
@@ -290,20 +298,31 @@ def job_create(
 
 
 def _remote_chunks(response: Any, limit: int) -> Iterable[bytes]:
-    declared = int(response.headers.get("Content-Length") or 0)
+    length = response.headers.get("Content-Length") or ""
+    declared = int(length) if length.isdigit() else 0  # a malformed length is no length: the limit still holds
     if declared > limit:
         raise ValidationError({"file": _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}})
+    received = 0
     while chunk := response.read(256 * 1024):
+        received += len(chunk)
         yield chunk
+    if declared and received < declared:  # the connection closed early: http.client then just stops reading
+        raise ValidationError(
+            {"pull_url": _("The address sent %(got)d of the %(declared)d bytes it announced: the file is incomplete.")
+             % {"got": received, "declared": declared}}
+        )  # fmt: skip
 
 
 def dataset_pull(*, dataset: DataSet, actor: Actor) -> IngestionJob:
     """Fetch the data set from its department's HTTP endpoint, streamed, and queue the load like an upload."""
+    import http.client
     import urllib.parse
     import urllib.request
 
     if actor is not None:
         check(actor, "change", dataset)
+        if not may_write_sensitive(actor, dataset):
+            raise PermissionDenied
     url = dataset.pull_url
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https"):
@@ -316,7 +335,7 @@ def dataset_pull(*, dataset: DataSet, actor: Actor) -> IngestionJob:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - scheme checked above
             return job_create(dataset=dataset, stream=_remote_chunks(response, settings.UPLOAD_MAX_BYTES),
                               original_name=name, actor=actor)  # fmt: skip
-    except OSError as exc:
+    except (OSError, http.client.HTTPException) as exc:  # refused, timed out, cut short, not HTTP at all
         raise ValidationError({"pull_url": _("The address cannot be read: %(reason)s") % {"reason": exc}}) from exc
 
 
@@ -327,7 +346,7 @@ def datasets_pull_all() -> dict[str, int]:
         try:
             dataset_pull(dataset=dataset, actor=None)
             queued += 1
-        except ValidationError:
+        except Exception:  # one department's server must not stop the pulls of the others
             logger.warning("pulling data set %s failed", dataset.code, exc_info=True)
             failed += 1
     return {"queued": queued, "failed": failed}
@@ -490,6 +509,7 @@ def _load(job: IngestionJob) -> IngestionJob:
                     job_id=job.pk, dataset_id=dataset.pk, fields=schema.fields, natural_key=list(schema.natural_key),
                     stage_columns=columns, line_offset=offset, city_unit_id=jurisdiction_of(dataset.owner_unit).pk,
                     county_units=county_units(), threshold=dataset.reject_threshold,
+                    sensitive=dataset.sensitivity == Sensitivity.SENSITIVE,
                 )  # fmt: skip
                 JobError.objects.filter(job=job).delete()
                 ingestion.validate_and_merge(cursor, batch, outcome, side.phase)
@@ -551,6 +571,8 @@ def job_cancel(*, job: IngestionJob, actor: Actor) -> IngestionJob:
     job = IngestionJob.objects.select_for_update().get(pk=job.pk)
     if actor is not None:
         check(actor, "change", job)
+        if not may_write_sensitive(actor, job.dataset):
+            raise PermissionDenied
     workflows.check(job.status, JobStatus.CANCELLED, "user")
     job.status, job.phase, job.finished_at = JobStatus.CANCELLED, JobPhase.DONE, timezone.now()
     job.error = _("Cancelled by %(user)s.") % {"user": actor or _("the system")}
@@ -564,6 +586,8 @@ def job_retry(*, job: IngestionJob, actor: Actor) -> IngestionJob:
     job = IngestionJob.objects.select_for_update().get(pk=job.pk)
     if actor is not None:
         check(actor, "change", job)
+        if not may_write_sensitive(actor, job.dataset):
+            raise PermissionDenied
     workflows.check(job.status, JobStatus.QUEUED, "user")
     JobError.objects.filter(job=job).delete()
     schema = job.dataset.current_schema

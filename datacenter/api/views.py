@@ -104,6 +104,10 @@ class DataSetViewSet(ScopedReadOnlyViewSet[DataSet]):
         dataset = self.get_object()
         if request.content_type.startswith(("application/x-ndjson", "application/jsonl")):
             stream, name = request.stream, request.query_params.get("name", "push.jsonl")
+            if stream is None:  # no body, or one sent chunked, without a length (Django reads neither)
+                raise exceptions.ValidationError(
+                    {"file": [_("Send the JSON lines as the request body, with a Content-Length header.")]}
+                )
             job = services.job_create(dataset=dataset, stream=stream, original_name=name, actor=actor(request),
                                       declared_format="jsonl")  # fmt: skip
         else:

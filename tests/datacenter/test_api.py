@@ -43,6 +43,23 @@ def test_the_catalogue_lists_what_the_client_may_see(world, django_assert_max_nu
     assert response.json()["results"][0]["schema"]["natural_key"] == ["credit_code"]
 
 
+def test_the_catalogues_query_count_does_not_grow_with_its_data_sets(world, django_assert_max_num_queries):
+    for n in range(8):
+        make_dataset(world["commerce"], f"more{n}")
+    with django_assert_max_num_queries(12):
+        response = world["client"].get("/api/v1/datasets/")
+    assert len(response.json()["results"]) == 9
+    assert all(d["schema"]["version"] == 1 for d in response.json()["results"])
+
+
+def test_an_empty_json_lines_push_is_a_400(world):
+    response = world["client"].generic(
+        "POST", f"/api/v1/datasets/{world['stores'].pk}/uploads/", b"", content_type="application/x-ndjson"
+    )
+    assert response.status_code == 400, response.content
+    assert "file" in response.json()["error"]["details"]
+
+
 def test_a_multipart_upload_answers_202_with_the_job(world):
     file = io.BytesIO(csv_bytes([row(1), row(2)]))
     file.name = "stores.csv"

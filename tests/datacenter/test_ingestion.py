@@ -369,3 +369,16 @@ def test_a_jobs_working_tables_are_gone_after_it_succeeds_fails_or_is_refused(da
     assert (too_many.status, working_schemas()) == ("failed", 0)
     empty = load(dataset, csv_bytes([]))
     assert (empty.status, working_schemas()) == ("failed", 0)
+
+
+def test_a_sensitive_load_adds_its_enterprises_to_the_master_but_tells_it_nothing_about_them():
+    units = city_with_center()
+    secret = make_dataset(units["commerce"], "lending", sensitivity="sensitive", name="网络借贷平台")
+    job = load(secret, csv_bytes([row(1, name="某借贷平台")]))
+    assert job.status == "succeeded", job.error
+    enterprise = Enterprise.objects.get(pk=credit_code(1))
+    assert (enterprise.name, enterprise.employees, enterprise.revenue) == ("", None, None)
+    public = make_dataset(units["commerce"], "stores2")
+    load(public, csv_bytes([row(1, name="某网店")]))
+    enterprise.refresh_from_db()
+    assert enterprise.name == "某网店"

@@ -19,7 +19,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = BODY if self.path.startswith("/stores") else b"x" * 5000
         self.send_response(200)
         self.send_header("Content-Type", "text/csv")
-        self.send_header("Content-Length", str(len(body)))
+        if self.path.startswith("/cut"):  # promises more than it sends, then hangs up
+            self.send_header("Content-Length", str(len(body) + 1000))
+        elif self.path.startswith("/odd"):
+            self.send_header("Content-Length", "lots")
+        else:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -73,3 +78,19 @@ def test_only_web_addresses_are_pulled():
     dataset.refresh_from_db()
     with pytest.raises(ValidationError, match="http"):
         services.dataset_pull(dataset=dataset, actor=None)
+
+
+def test_a_server_that_cuts_the_file_short_is_a_clear_error_and_the_others_are_still_pulled(department_server):
+    units = city_with_center()
+    cut = make_dataset(units["commerce"], "cut", pull_url=f"{department_server}/cut/stores.csv")
+    with pytest.raises(ValidationError) as refused:
+        services.dataset_pull(dataset=cut, actor=None)
+    assert "pull_url" in refused.value.message_dict
+    make_dataset(units["eitc"], "fine", pull_url=f"{department_server}/stores.csv")
+    assert services.datasets_pull_all() == {"queued": 1, "failed": 1}
+
+
+def test_a_malformed_content_length_is_no_length(department_server):
+    dataset = make_dataset(city_with_center()["commerce"], pull_url=f"{department_server}/odd/stores.csv")
+    job = services.dataset_pull(dataset=dataset, actor=None)  # read to its end instead of a crash
+    assert job.size_bytes == 5000  # the whole body this server sends for it

@@ -46,6 +46,7 @@ def test_loads_use_the_schema_current_when_they_were_queued(dataset):
         ([{"name": "a", "type": "text"}], ["b"], "not in the schema"),
         ([{"name": "a", "type": "text"}, {"name": "a", "type": "text"}], ["a"], "appears twice"),
         ([{"name": "a", "type": "text"}], [], "natural key"),
+        ([{"name": "page", "type": "text"}], ["page"], "reserved for the pages and the API"),
     ],
 )
 def test_bad_schemas_are_refused_with_the_reason(dataset, fields, key, message):

@@ -202,3 +202,21 @@ def test_the_shared_units_api_client_reads_the_records_while_shared(world):
     assert "secret" in [d["code"] for d in client.get("/api/v1/datasets/").json()["results"]]
     services.dataset_unshare(dataset=world["secret"], unit=world["eitc"], actor=world["staff"])
     assert client.get(records).status_code == 404
+
+
+def test_a_unit_the_data_set_is_shared_with_never_loads_into_it_even_with_the_owner_in_its_jurisdiction(world):
+    secret = world["secret"]
+    bureau_staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=world["bureau"])  # the city is their jurisdiction
+    services.dataset_share(dataset=secret, unit=world["bureau"], actor=world["staff"])
+    assert selectors.record_list(user=bureau_staff, dataset=secret).count() == 2  # they read it
+    with pytest.raises(PermissionDenied):
+        services.job_create(dataset=secret, stream=[csv_bytes([row(1, name="改写")])], original_name="x.csv",
+                            actor=bureau_staff)  # fmt: skip
+    owners_job = services.job_create(
+        dataset=secret, stream=[csv_bytes([row(3)])], original_name="y.csv", actor=world["owner_user"], enqueue=False
+    )
+    with pytest.raises(PermissionDenied):
+        services.job_cancel(job=owners_job, actor=bureau_staff)
+    services.job_cancel(job=owners_job, actor=world["owner_user"])
+    with pytest.raises(PermissionDenied):
+        services.job_retry(job=owners_job, actor=bureau_staff)
