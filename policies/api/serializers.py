@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.search import highlight
@@ -104,6 +106,7 @@ class PolicyDetailSerializer(PolicySerializer):
         ]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ReadablePolicyField(serializers.PrimaryKeyRelatedField[Policy]):
     """A policy the requesting user reads: any other id is a 400 on this field, not a 404."""
 
