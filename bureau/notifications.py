@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -96,6 +97,17 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     # One connection for all; it gives up after EMAIL_TIMEOUT seconds without an answer.
     with get_connection() as connection:
         for pk, message in outgoing:
-            sent += connection.send_messages([message]) or 0
-            Notification.objects.filter(pk=pk).update(emailed_to=len(message.to))
+            try:
+                sent += connection.send_messages([message]) or 0
+            except smtplib.SMTPResponseException as exc:
+                if exc.smtp_code < 500:
+                    raise  # try again later (bureau.tasks)
+                refusal: Exception = exc
+            except smtplib.SMTPRecipientsRefused as exc:
+                refusal = exc
+            else:
+                Notification.objects.filter(pk=pk).update(emailed_to=len(message.to))
+                continue
+            # Refused for good (a mistyped address, say): the others still go out; this one stays in the portal.
+            logger.error("notification %s not e-mailed, refused: %s", pk, refusal, extra={"notification_id": pk})
     return sent

@@ -351,11 +351,10 @@ def _plan_one(
 ) -> Transfer:
     person = Person.objects.select_for_update().select_related("home_unit").get(pk=person.pk)
     from_unit = selectors.placement_on(person, planned_on).paid_by
-    # The people moved are the actor's to move too: they see the person, and act for the unit the person
-    # leaves (the one paying them on the planned date), not only for the unit receiving them.
-    if actor is not None and not (
-        permissions.can(actor, "view", person) and permissions.may_act_in_unit(actor, "add", Transfer, from_unit)
-    ):
+    # The people moved are the actor's to move too: they act for the unit the person leaves (the one paying
+    # them on the planned date), not only for the unit receiving them. Not the person's home unit, which a
+    # completed transfer leaves as it was: a county moves on the people it took in from the city.
+    if actor is not None and not permissions.may_act_in_unit(actor, "add", Transfer, from_unit):
         raise PermissionDenied
     if person.transfers.filter(status__in=OPEN_TRANSFER_STATUSES).exists():
         raise ValidationError(_("%(person)s is already in a transfer that is not finished.") % {"person": person})
@@ -564,6 +563,7 @@ def api_token_issue_for_sign_in(*, user: User, today: datetime.date | None = Non
     """
     today = today or timezone.localdate()
     expires_on = today + datetime.timedelta(days=settings.API_TOKEN_SIGN_IN_DAYS)
+    _lock_account_tokens(user)
     live = ApiToken.objects.select_for_update().filter(user=user, via_sign_in=True, revoked_at__isnull=True)
     for old in live.order_by("-created_at", "-pk")[max(settings.API_TOKEN_SIGN_IN_KEEP - 1, 0) :]:
         _revoke(old, user)
@@ -575,6 +575,7 @@ def api_tokens_revoke_sign_in(*, user: User, actor: User | None) -> int:
     """Revoke the account's live sign-in tokens: a token got with a password or an authenticator must not
     outlive it once it is changed or reset (someone who had them keeps nothing). Tokens an administrator
     issued for a department's system stay: they were never got with these secrets."""
+    _lock_account_tokens(user)
     live = ApiToken.objects.select_for_update().filter(user=user, via_sign_in=True, revoked_at__isnull=True)
     revoked = 0
     for token in live.order_by("pk"):
@@ -593,6 +594,12 @@ def user_password_change(*, user: User, password: str | None, actor: User | None
         user.set_password(password)
     user.save(update_fields=["password"])
     api_tokens_revoke_sign_in(user=user, actor=actor)
+
+
+def _lock_account_tokens(user: User) -> None:
+    """The account's row first, then its tokens: a sign-in and a revocation of the same account's tokens
+    queue one behind the other instead of locking the tokens in opposite orders (a deadlock)."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
 def _token_to_change(token: ApiToken, actor: User | None, *, revoked: str) -> ApiToken:

@@ -284,7 +284,8 @@ def job_create(
         if size == 0:
             raise ValidationError({"file": _("The file is empty.")})
         with transaction.atomic():
-            schema = dataset.current_schema
+            # Read now, not from a prefetch made before the upload streamed in: the schema current when queued.
+            schema = SchemaVersion.objects.filter(dataset=dataset).order_by("-version").first()
             if schema is None:
                 raise ValidationError(_("The data set has no schema yet."))
             job = IngestionJob(dataset=dataset, schema_version=schema, original_name=original_name[:255],

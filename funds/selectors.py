@@ -65,7 +65,7 @@ class ProgrammeFigures:
 class Dashboard:
     year: int | None
     years: list[int]
-    pool: int = 0
+    pool: int | None = 0  # None: the reader does not read the ledger's accounts
     contributed: int = 0
     allocated: int = 0
     committed: int = 0
@@ -128,7 +128,8 @@ def dashboard(*, user: User | AnonymousUser, year: int | None, years: list[int] 
     board.disbursed = sum(f.disbursed for f in figures.values())
     board.available = sum(f.available for f in figures.values())
     pools = restrict(Account.objects.filter(kind=AccountKind.POOL), user)  # a county sees its own pool
-    board.pool = pools.aggregate(s=Sum("balance_fen"))["s"] or 0
+    readable = user.is_authenticated and user.has_perm("funds.view_account")
+    board.pool = (pools.aggregate(s=Sum("balance_fen"))["s"] or 0) if readable else None
     sources = restrict(FundSource.objects.select_related("department", "account"), user)
     if year is not None:
         sources = sources.filter(fiscal_year=year)

@@ -100,13 +100,14 @@ def contribution_post(*, actor: User | None, source: FundSource, amount_fen: int
     """A department pays (part of) its pledge into the pool."""
     _require_staff(actor, unit=source.department)
     pool = pool_account(source.department)
-    if LedgerTransfer.objects.filter(idempotency_key=idempotency_key).exists():
-        # A repeated request: the ledger returns the first transfer (or refuses a different one).
-        return _post_contribution(source, pool, amount_fen, idempotency_key, actor)
     # What was paid is read under the accounts' locks, taken in the ledger's order (by key): two payments
     # at once cannot both fit into what is left of the pledge.
     accounts = Account.objects.select_for_update().filter(pk__in=[source.account_id, pool.pk]).order_by("pk")
     paid = next(a.debits_fen for a in accounts if a.pk == source.account_id)
+    # Asked under the locks too: a retry that overlapped the first request finds its transfer once it is in.
+    if LedgerTransfer.objects.filter(idempotency_key=idempotency_key).exists():
+        # A repeated request: the ledger returns the first transfer (or refuses a different one).
+        return _post_contribution(source, pool, amount_fen, idempotency_key, actor)
     if paid + amount_fen > source.pledged_fen:
         raise ValidationError(
             {

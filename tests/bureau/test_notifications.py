@@ -116,3 +116,81 @@ def test_sending_again_skips_notifications_already_emailed():
 def test_smtp_connections_give_up_after_email_timeout_seconds(settings):
     assert settings.EMAIL_TIMEOUT == 10
     assert get_connection("django.core.mail.backends.smtp.EmailBackend").timeout == 10
+
+
+@contextmanager
+def mail_server_refusing(refused: str) -> Iterator[tuple[int, list[str]]]:
+    """A small SMTP server on the loopback that takes every message except to `refused` (550, for good).
+    Yields its port and the recipients of the messages it took."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.1)
+    delivered: list[str] = []
+    stop = threading.Event()
+
+    def session(conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 test ESMTP\r\n")
+        recipients: list[str] = []
+        while line := reader.readline():
+            command = line.decode().strip()
+            verb = command.split(" ")[0].upper()
+            if verb in ("EHLO", "HELO"):
+                conn.sendall(b"250 test\r\n")
+            elif verb == "MAIL":
+                recipients = []
+                conn.sendall(b"250 ok\r\n")
+            elif verb == "RCPT":
+                address = command.split("<", 1)[1].rstrip(">")
+                if address == refused:
+                    conn.sendall(b"550 5.1.1 no such mailbox\r\n")
+                else:
+                    recipients.append(address)
+                    conn.sendall(b"250 ok\r\n")
+            elif verb == "DATA":
+                conn.sendall(b"354 go on\r\n")
+                while reader.readline() not in (b".\r\n", b""):
+                    pass
+                delivered.extend(recipients)
+                conn.sendall(b"250 queued\r\n")
+            elif verb == "QUIT":
+                conn.sendall(b"221 bye\r\n")
+                return
+            else:
+                conn.sendall(b"250 ok\r\n")
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _addr = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                session(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1], delivered
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_address_refused_for_good_does_not_hold_back_the_other_notices(settings, caplog):
+    mistyped, good = UnitFactory(), UnitFactory()
+    UserFactory(unit=mistyped, email="typo@example.gov.cn")
+    UserFactory(unit=good, email="clerk@example.gov.cn")
+    with mail_server_refusing("typo@example.gov.cn") as (port, delivered):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        with tasks_run_in_process(), caplog.at_level(logging.WARNING), transaction.atomic():
+            first, second = notify(units=[mistyped, good], kind="test", title="纪要已发布")
+    assert delivered == ["clerk@example.gov.cn"]  # once: no retry of the whole batch
+    assert Notification.objects.get(pk=second.pk).emailed_to == 1
+    assert Notification.objects.get(pk=first.pk).emailed_to == 0
+    assert [r.levelname for r in caplog.records if r.name.startswith("bureau")] == ["ERROR"]

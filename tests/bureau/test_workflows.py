@@ -275,3 +275,13 @@ def test_a_division_plan_is_refused_whole_when_one_of_its_people_is_paid_beyond_
             actor=county["staff"], division=county["div"], to_unit=county_dept, planned_on=NEW_YEAR_2025
         )
     assert not Transfer.objects.exists()
+
+
+def test_county_staff_move_on_a_person_the_county_took_in_from_the_city(org, county):
+    person = PersonFactory(home_unit=org["commerce"])  # their home unit stays the city's
+    transfer = services.transfer_plan(actor=None, person=person, to_unit=county["div"], planned_on=D(2024, 1, 1))
+    for day in (D(2024, 2, 1), D(2025, 2, 1), D(2025, 3, 1)):
+        services.transfer_advance(actor=None, transfer=transfer, effective_date=day)
+    county_dept = UnitFactory(code="county-dept2", parent=county["div"].parent)
+    onward = services.transfer_plan(actor=county["staff"], person=person, to_unit=county_dept, planned_on=D(2025, 6, 1))
+    assert (onward.from_unit, onward.to_unit) == (county["div"], county_dept)

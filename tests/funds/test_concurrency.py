@@ -51,9 +51,9 @@ def test_sixteen_concurrent_approvals_never_commit_more_than_the_budget(fund):
 
 def test_the_nightly_close_skips_a_notice_objected_to_while_it_runs_and_closes_the_rest(fund):
     """An objection commits while the job waits on that application's lock: the job moves on."""
-    import time
-
     from django.db import transaction
+
+    from tests.db_waits import until_another_session_waits_on_a_lock
 
     due = []
     for n in (50, 51):
@@ -64,25 +64,28 @@ def test_the_nightly_close_skips_a_notice_objected_to_while_it_runs_and_closes_t
         )  # fmt: skip
         due.append(application)
     first = min(due, key=lambda a: a.pk)
-    locked = threading.Event()
+    locked, errors, waited = threading.Event(), [], []
 
     def object_meanwhile():
         try:
             with transaction.atomic():
                 Application.objects.select_for_update().get(pk=first.pk)
                 locked.set()
-                time.sleep(1.0)  # the job has read its list and now waits on this row
+                waited.append(until_another_session_waits_on_a_lock())  # the job has read its list, waits here
                 services.application_object(
                     actor=fund["staff"], application=first, raised_by="某企业", content="公示期内收到异议"
                 )
+        except Exception as exc:  # reported below
+            errors.append(exc)
         finally:
             connection.close()
 
     objector = threading.Thread(target=object_meanwhile)
     objector.start()
-    locked.wait(5)
+    assert locked.wait(10)
     closed = services.notices_close_due(today=datetime.date(2026, 12, 31))
     objector.join()
+    assert (errors, waited) == ([], [True])
     assert closed == 1
     statuses = dict(Application.objects.filter(pk__in=[a.pk for a in due]).values_list("pk", "status"))
     assert statuses == {first.pk: S.SUSPENDED, max(a.pk for a in due): S.APPROVED}

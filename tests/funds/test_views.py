@@ -163,6 +163,7 @@ def test_the_dashboards_pool_is_the_one_of_the_readers_own_jurisdiction(fund):
     county_staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=county)
     assert selectors.dashboard(user=fund["staff"], year=2026).pool > 0
     assert selectors.dashboard(user=county_staff, year=2026).pool == 0
+    assert selectors.dashboard(user=fund["division"], year=2026).pool is None  # reads no accounts: no card
 
 
 def test_an_expert_lists_exactly_the_applications_assigned_to_them(client, fund):

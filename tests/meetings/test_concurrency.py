@@ -1,27 +1,28 @@
 """Carrying action items over while minutes are published and a meeting opens at the same moment."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
 
 from meetings import services
 from meetings.choices import AgendaItemKind
+from tests.db_waits import until_another_session_waits_on_a_lock
 from tests.meetings.factories import D, action_of, approved_minutes, held_meeting, schedule
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def in_transaction_held_open(step, done: threading.Event, errors: list[BaseException]) -> threading.Thread:
-    """Run `step` in a transaction that stays uncommitted for a moment after it is done."""
+    """Run `step` in a transaction that stays uncommitted after it is done, until the other path waits on its lock
+    (or 10 s pass: without the lock, the other path never waits, and the test then finds what it missed)."""
 
     def run():
         try:
             with transaction.atomic():
                 step()
                 done.set()
-                time.sleep(0.5)  # the other path runs now, before this one commits
+                until_another_session_waits_on_a_lock()
         except Exception as exc:  # reported by the test
             errors.append(exc)
             done.set()
