@@ -32,6 +32,7 @@ class MembershipForm(forms.ModelForm[Membership]):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin[Membership]):
+    open_to_administrators = True  # core.admin_site: no portal page keeps the membership
     form = MembershipForm
     list_display = ["unit", "representative_column", "deputy_column", "joined_on", "left_on"]
     list_select_related = ["unit", "representative", "deputy"]
