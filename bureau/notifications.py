@@ -64,7 +64,7 @@ def queue_notification_emails(notification_ids: list[int]) -> bool:
 
     try:
         # Nobody reads the result: not subscribing to it keeps an unreachable Redis from holding the request.
-        task.apply_async(args=(notification_ids,), ignore_result=True)
+        task.apply_async(args=(notification_ids,), queue=settings.NOTIFICATIONS_QUEUE, ignore_result=True)
     except BROKER_UNAVAILABLE:
         logger.warning("notifications %s not e-mailed: the broker is unreachable", notification_ids)
         return False
@@ -99,15 +99,11 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         for pk, message in outgoing:
             try:
                 sent += connection.send_messages([message]) or 0
-            except smtplib.SMTPResponseException as exc:
-                if exc.smtp_code < 500:
-                    raise  # try again later (bureau.tasks)
-                refusal: Exception = exc
-            except smtplib.SMTPRecipientsRefused as exc:
-                refusal = exc
-            else:
-                Notification.objects.filter(pk=pk).update(emailed_to=len(message.to))
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+                if getattr(exc, "smtp_code", 550) < 500:
+                    raise  # refused for now (4xx): the task tries again later (bureau.tasks)
+                # Refused for good (a mistyped address, say): the others still go out; it stays in the portal.
+                logger.error("notification %s not e-mailed, refused: %s", pk, exc, extra={"notification_id": pk})
                 continue
-            # Refused for good (a mistyped address, say): the others still go out; this one stays in the portal.
-            logger.error("notification %s not e-mailed, refused: %s", pk, refusal, extra={"notification_id": pk})
+            Notification.objects.filter(pk=pk).update(emailed_to=len(message.to))
     return sent

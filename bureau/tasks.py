@@ -7,6 +7,7 @@ import smtplib
 from typing import Any
 
 from celery import Task, shared_task
+from django.conf import settings
 
 from . import notifications
 
@@ -15,9 +16,8 @@ logger = logging.getLogger(__name__)
 # What sending mail raises while the mail server is down, refuses or does not answer in EMAIL_TIMEOUT
 # (smtplib.SMTPException is an OSError too; both are named for the reader).
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
-# Attempts after the first, and the wait before each: 1, 2, 4, 8 minutes.
+# Attempts after the first, and the wait before each: 1, 2, 4, 8 minutes (NOTIFICATION_EMAIL_RETRY_SECONDS doubled).
 EMAIL_RETRIES = 4
-EMAIL_RETRY_SECONDS = 60
 
 
 @shared_task(
@@ -35,7 +35,7 @@ def send_notification_emails(self: Task[Any, Any], notification_ids: list[int]) 
                 extra={"notification_ids": notification_ids},
             )  # fmt: skip
             raise
-        delay = EMAIL_RETRY_SECONDS * 2**self.request.retries
+        delay = settings.NOTIFICATION_EMAIL_RETRY_SECONDS * 2**self.request.retries
         logger.warning(
             "notification e-mail failed (attempt %d), trying again in %d s: %s", attempt, delay, exc,
             extra={"notification_ids": notification_ids},

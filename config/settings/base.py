@@ -284,6 +284,10 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Notification e-mail goes out from this Celery queue; a failed sending is tried again after this many
+# seconds, doubled each time (bureau.tasks).
+NOTIFICATIONS_QUEUE = env("NOTIFICATIONS_QUEUE", default="celery")
+NOTIFICATION_EMAIL_RETRY_SECONDS = env.int("NOTIFICATION_EMAIL_RETRY_SECONDS", default=60)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Portal admins", a) for a in env.list("ADMIN_EMAILS", default=[])]
