@@ -158,7 +158,11 @@ def may_act_in_unit(user: User | AnonymousUser, action: str, model: type[Model],
     """For creating records: may `user` `action` records of `model` owned by `unit`?"""
     if not user.is_authenticated or not user.has_perm(perm_name(model, action)):
         return False
-    paths = scope_paths(user, action)
+    return _within(scope_paths(user, action), unit)
+
+
+def _within(paths: list[str] | None, unit: Unit) -> bool:
+    """Is `unit` in the subtrees `paths` (None: no limit)?"""
     return paths is None or any(unit.path.startswith(p) for p in paths)
 
 
@@ -167,12 +171,10 @@ def acts_for_unit(user: User | AnonymousUser, unit: Unit) -> bool:
     from the workflow table rather than model permissions. Leaders, who change no records by permission,
     take decisions for their own jurisdiction."""
     paths = scope_paths(user, "change")
-    if paths is None:
-        return True
     own: Unit | None = getattr(user, "unit", None)
-    if own is not None and has_role(user, Role.LEADER):
+    if paths is not None and own is not None and has_role(user, Role.LEADER):
         paths = [*paths, jurisdiction_of(own).path]
-    return any(unit.path.startswith(p) for p in paths)
+    return _within(paths, unit)
 
 
 def visible_units(user: User | AnonymousUser, action: str = "view") -> QuerySet[Unit]:

@@ -34,16 +34,17 @@ def sensitive_visible_q(user: User | AnonymousUser, prefix: str = "") -> Q:
     """Rows of sensitive data sets are for the owner department (and the units below it) and the center."""
     if is_center_member(user):
         return Q(**{f"{prefix}pk__isnull": False})  # everything (an empty Q would vanish when OR-ed)
+    return ~Q(**{f"{prefix}sensitivity": "sensitive"}) | Q(**{f"{prefix}owner_unit_id__in": _own_units(user)})
+
+
+def _own_units(user: User | AnonymousUser) -> list[int]:
+    """The user's unit and the units above it: a data set owned by one of them is the user's own."""
     unit: Unit | None = getattr(user, "unit", None)
-    own = [*unit.ancestor_ids(), unit.pk] if unit is not None else []
-    return ~Q(**{f"{prefix}sensitivity": "sensitive"}) | Q(**{f"{prefix}owner_unit_id__in": own})
+    return [*unit.ancestor_ids(), unit.pk] if unit is not None else []
 
 
 def may_write_sensitive(user: User | AnonymousUser, dataset: Any) -> bool:
     """Loads into a sensitive data set (uploads, pulls, cancelling or retrying them) are its owner department's
     and the center's alone. A share opens it to a unit for reading, never for writing: without this, a unit
     it is shared with that also has the owner in its jurisdiction (the city bureau) could overwrite its records."""
-    if dataset.sensitivity != "sensitive" or is_center_member(user):
-        return True
-    unit: Unit | None = getattr(user, "unit", None)
-    return unit is not None and dataset.owner_unit_id in [*unit.ancestor_ids(), unit.pk]
+    return dataset.sensitivity != "sensitive" or is_center_member(user) or dataset.owner_unit_id in _own_units(user)

@@ -38,8 +38,9 @@ def department_data_section(enterprise: Enterprise, user: User | AnonymousUser) 
     values: dict[str, list[dict[str, Any]]] = defaultdict(list)
     labels: dict[str, str] = {}
     for dataset, updated_at, record in records:
-        # The selector returns records only of data sets with a schema, prefetched newest first.
-        schema = {f["name"]: f for f in dataset.schema_versions.all()[0].fields}
+        current = dataset.current_schema  # prefetched by the selector, which returns only data sets with one
+        assert current is not None
+        schema = {f["name"]: f for f in current.fields}
         for name, value in record.items():
             f = schema.get(name, {})
             if f.get("type") == FieldType.CREDIT_CODE or value is None:

@@ -104,24 +104,19 @@ def contribution_post(*, actor: User | None, source: FundSource, amount_fen: int
     # at once cannot both fit into what is left of the pledge.
     accounts = Account.objects.select_for_update().filter(pk__in=[source.account_id, pool.pk]).order_by("pk")
     paid = next(a.debits_fen for a in accounts if a.pk == source.account_id)
-    # Asked under the locks too: a retry that overlapped the first request finds its transfer once it is in.
-    if LedgerTransfer.objects.filter(idempotency_key=idempotency_key).exists():
-        # A repeated request: the ledger returns the first transfer (or refuses a different one).
-        return _post_contribution(source, pool, amount_fen, idempotency_key, actor)
-    if paid + amount_fen > source.pledged_fen:
+    # A repeat (asked under the locks too, so a retry that overlapped the first request finds its transfer)
+    # is answered by the ledger with the first transfer, or refused if it differs.
+    repeat = LedgerTransfer.objects.filter(idempotency_key=idempotency_key).exists()
+    if not repeat and paid + amount_fen > source.pledged_fen:
         raise ValidationError(
             {
                 "amount_fen": _("Only %(left)s fen of this pledge are still to be paid.")
                 % {"left": source.pledged_fen - paid}
             }
         )
-    return _post_contribution(source, pool, amount_fen, idempotency_key, actor)
-
-
-def _post_contribution(source: FundSource, pool: Account, amount_fen: int, key: str, actor: User | None) -> Any:
     return ledger.transfer_post(
         from_account=source.account, to_account=pool, amount_fen=amount_fen, kind=TransferKind.CONTRIBUTION,
-        idempotency_key=key, actor=actor, reference=f"fund-source:{source.pk}",
+        idempotency_key=idempotency_key, actor=actor, reference=f"fund-source:{source.pk}",
     )  # fmt: skip
 
 
@@ -550,13 +545,12 @@ def application_disburse(
 ) -> Application:
     """Pay a tranche out of the commitment. `tranche_key` makes a repeated request pay once."""
     application = _lock(application)
-    earlier = LedgerTransfer.objects.filter(
-        idempotency_key=f"application:{application.pk}:tranche:{tranche_key}"
-    ).first()
-    if earlier is not None:  # this tranche was paid already; the application may have moved on since
+    key = f"application:{application.pk}:tranche:{tranche_key}"
+    if LedgerTransfer.objects.filter(idempotency_key=key).exists():
+        # Paid already, and the application may have moved on since: who asks is checked, and the ledger
+        # answers the repeat with the first transfer or refuses another amount.
         _check_actor(actor, "disburse", application, workflows.roles_of("disburse"))
-        if earlier.amount_fen != amount_fen:
-            raise ledger.IdempotencyConflict(_("This idempotency key was already used for a different transfer."))
+        _post_tranche(application, amount_fen, key, actor)
         return application
     remaining = application.remaining_commitment_fen
     to_status = S.AWAITING_ACCEPTANCE if amount_fen == remaining else S.APPROVED
@@ -568,15 +562,18 @@ def application_disburse(
                 % {"left": remaining}
             }
         )
-    ledger.transfer_post(
-        from_account=application.programme.commitments_account, to_account=disbursed_account(application),
-        amount_fen=amount_fen, kind=TransferKind.DISBURSEMENT,
-        idempotency_key=f"application:{application.pk}:tranche:{tranche_key}", actor=actor,
-        reference=f"application:{application.pk}",
-    )  # fmt: skip
+    _post_tranche(application, amount_fen, key, actor)
     application.disbursed_fen += amount_fen
     application.status = to_status
     return _save_step(application, before, actor, "", "disbursed_fen")
+
+
+def _post_tranche(application: Application, amount_fen: int, key: str, actor: User | None) -> None:
+    ledger.transfer_post(
+        from_account=application.programme.commitments_account, to_account=disbursed_account(application),
+        amount_fen=amount_fen, kind=TransferKind.DISBURSEMENT, idempotency_key=key, actor=actor,
+        reference=f"application:{application.pk}",
+    )  # fmt: skip
 
 
 @transaction.atomic

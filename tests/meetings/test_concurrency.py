@@ -38,31 +38,20 @@ def carried(meeting):
     return [i.carried_action for i in meeting.agenda.filter(kind=AgendaItemKind.CARRIED_OVER)]
 
 
-def test_a_meeting_opened_while_minutes_are_published_takes_their_new_action_items(world):
+@pytest.mark.parametrize("publish_first", [True, False], ids=["publish-then-open", "open-then-publish"])
+def test_action_items_published_while_a_meeting_opens_reach_its_agenda_whichever_starts_first(world, publish_first):
     first = held_meeting(world, D(2026, 3, 10))
     minutes = approved_minutes(world, first)
     second = schedule(world, D(2026, 4, 14))
-    published, errors = threading.Event(), []
-    thread = in_transaction_held_open(
-        lambda: services.minutes_publish(actor=world.convenor, minutes=minutes), published, errors
-    )
-    assert published.wait(10)
-    services.meeting_open_agenda(actor=world.convenor, meeting=second)
-    thread.join()
-    assert errors == []
-    assert carried(second) == [action_of(first)]
-
-
-def test_minutes_published_while_a_meeting_opens_put_their_action_items_on_its_agenda(world):
-    first = held_meeting(world, D(2026, 3, 10))
-    minutes = approved_minutes(world, first)
-    second = schedule(world, D(2026, 4, 14))
-    opened, errors = threading.Event(), []
-    thread = in_transaction_held_open(
-        lambda: services.meeting_open_agenda(actor=world.convenor, meeting=second), opened, errors
-    )
-    assert opened.wait(10)
-    services.minutes_publish(actor=world.convenor, minutes=minutes)
+    steps = [
+        lambda: services.minutes_publish(actor=world.convenor, minutes=minutes),
+        lambda: services.meeting_open_agenda(actor=world.convenor, meeting=second),
+    ]
+    held, then = steps if publish_first else steps[::-1]
+    done, errors = threading.Event(), []
+    thread = in_transaction_held_open(held, done, errors)
+    assert done.wait(10)
+    then()
     thread.join()
     assert errors == []
     assert carried(second) == [action_of(first)]
