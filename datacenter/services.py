@@ -29,7 +29,7 @@ from bureau.models import Unit, User
 from bureau.permissions import check, jurisdiction_of, may_act_in_unit
 from core.metrics import queue_length
 
-from . import ingestion, storage, workflows
+from . import ingestion, remote, storage, workflows
 from .choices import (
     Aggregation,
     EnterpriseAttribute,
@@ -318,7 +318,6 @@ def dataset_pull(*, dataset: DataSet, actor: Actor) -> IngestionJob:
     """Fetch the data set from its department's HTTP endpoint, streamed, and queue the load like an upload."""
     import http.client
     import urllib.parse
-    import urllib.request
 
     if actor is not None:
         check(actor, "change", dataset)
@@ -331,12 +330,17 @@ def dataset_pull(*, dataset: DataSet, actor: Actor) -> IngestionJob:
     name = Path(parts.path).name or f"{dataset.code}.csv"
     if Path(name).suffix.lower() not in EXTENSIONS:
         name = f"{dataset.code}.csv"
-    request = urllib.request.Request(url, headers={"User-Agent": "portal-datacenter"})  # noqa: S310 - scheme checked
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - scheme checked above
+        with remote.open_url(url, timeout=60) as response:
             return job_create(dataset=dataset, stream=_remote_chunks(response, settings.UPLOAD_MAX_BYTES),
                               original_name=name, actor=actor)  # fmt: skip
     except (OSError, http.client.HTTPException) as exc:  # refused, timed out, cut short, not HTTP at all
+        forbidden = getattr(exc, "reason", exc)  # urllib wraps what the connection raised
+        if isinstance(forbidden, remote.ForbiddenAddress):
+            raise ValidationError(
+                {"pull_url": _("The address leads to %(address)s, which the data center may not pull from.")
+                 % {"address": forbidden.address}}
+            ) from exc  # fmt: skip
         raise ValidationError({"pull_url": _("The address cannot be read: %(reason)s") % {"reason": exc}}) from exc
 
 

@@ -275,6 +275,13 @@ DATACENTER_MAX_ATTEMPTS = env.int("DATACENTER_MAX_ATTEMPTS", default=3)
 DATACENTER_STALE_SECONDS = env.int("DATACENTER_STALE_SECONDS", default=600)
 # A job still queued this long is sent to the workers again by the sweep (its message was lost).
 DATACENTER_REQUEUE_SECONDS = env.int("DATACENTER_REQUEUE_SECONDS", default=300)
+# Addresses a scheduled pull may not connect to, whatever its URL or a redirect names: the machine itself
+# (its Redis, its database, the portal's own /metrics), link-local (a cloud's metadata service) and the
+# like. Departments' servers on the intranet's private ranges stay reachable.
+DATACENTER_PULL_BLOCKED_NETWORKS: list[str] = env.list(
+    "DATACENTER_PULL_BLOCKED_NETWORKS",
+    default=["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "::/128", "::1/128", "fe80::/10", "ff00::/8"],
+)
 
 # --- monitoring: /metrics for these addresses, or with "Authorization: Bearer <METRICS_TOKEN>" ---
 METRICS_ALLOWED_IPS: list[str] = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])

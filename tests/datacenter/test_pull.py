@@ -15,7 +15,15 @@ BODY = csv_bytes([row(i) for i in range(30)], encoding="gb18030")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
     def do_GET(self):
+        Handler.requests.append(self.path)
+        if self.path.startswith("/moved"):  # a redirect to the machine's other loopback address
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.2:{self.server.server_address[1]}/stores.csv")
+            self.end_headers()
+            return
         body = BODY if self.path.startswith("/stores") else b"x" * 5000
         self.send_response(200)
         self.send_header("Content-Type", "text/csv")
@@ -33,7 +41,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def department_server():
+def department_server(settings):
+    """A department's server, on this machine's loopback: the test lets pulls reach 127.0.0.1 (and only it)."""
+    settings.DATACENTER_PULL_BLOCKED_NETWORKS = ["127.0.0.2/32", "169.254.0.0/16"]
+    Handler.requests = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -94,3 +105,48 @@ def test_a_malformed_content_length_is_no_length(department_server):
     dataset = make_dataset(city_with_center()["commerce"], pull_url=f"{department_server}/odd/stores.csv")
     job = services.dataset_pull(dataset=dataset, actor=None)  # read to its end instead of a crash
     assert job.size_bytes == 5000  # the whole body this server sends for it
+
+
+def test_a_pull_may_not_reach_the_machine_itself(department_server, settings):
+    settings.DATACENTER_PULL_BLOCKED_NETWORKS = ["127.0.0.0/8", "::1/128"]  # the default's loopback
+    dataset = make_dataset(city_with_center()["commerce"], pull_url=f"{department_server}/stores.csv")
+    with pytest.raises(ValidationError) as refused:
+        services.dataset_pull(dataset=dataset, actor=None)
+    assert "127.0.0.1" in refused.value.message_dict["pull_url"][0]
+    assert Handler.requests == []  # connected, checked and closed before a byte of the request was sent
+    assert not dataset.jobs.exists()
+
+
+def test_a_redirect_to_a_forbidden_address_is_refused(department_server):
+    second = http.server.ThreadingHTTPServer(("127.0.0.2", int(department_server.rsplit(":", 1)[1])), Handler)
+    threading.Thread(target=second.serve_forever, daemon=True).start()
+    try:
+        dataset = make_dataset(city_with_center()["commerce"], pull_url=f"{department_server}/moved.csv")
+        with pytest.raises(ValidationError, match=r"127\.0\.0\.2"):
+            services.dataset_pull(dataset=dataset, actor=None)
+    finally:
+        second.shutdown()
+        second.server_close()
+    assert Handler.requests == ["/moved.csv"]  # the allowed server was asked; the forbidden one never was
+    assert not dataset.jobs.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "forbidden"),
+    [
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),  # the loopback written as an IPv6 address
+        ("169.254.169.254", True),  # a cloud's metadata service
+        ("fe80::1%eth0", True),
+        ("0.0.0.0", True),  # noqa: S104 - an address checked, not bound
+        ("10.20.30.40", False),  # departments' servers on the intranet
+        ("192.168.1.5", False),
+        ("172.16.0.9", False),
+        ("203.0.113.7", False),
+    ],
+)
+def test_the_default_forbidden_networks_keep_the_intranet_reachable(address, forbidden):
+    from datacenter.remote import is_forbidden
+
+    assert is_forbidden(address) is forbidden
