@@ -239,6 +239,31 @@ def test_duplicate_keys_in_a_file_last_wins_and_is_reported(dataset):
     assert "superseded by line 4" in reason
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "stored_name"),
+    [
+        ("改过的名", "企业1", "企业1"),  # the earlier line changes the record, the last one sends it as it was
+        ("企业1", "改过的名", "改过的名"),  # the earlier line as it was, the last one changes it
+    ],
+)
+def test_a_key_sent_twice_over_stored_records_takes_its_last_line(dataset, first, last, stored_name):
+    load(dataset, csv_bytes([row(1), row(2)]))
+    job = load(dataset, csv_bytes([row(1, name=first), row(2), row(1, name=last)]))
+    assert (job.status, job.rows_duplicate) == ("succeeded", 1), job.error
+    assert record(credit_code(1)).payload["name"] == stored_name
+    ((line, _field, reason),) = errors_of(job)
+    assert (line, "superseded by line 4" in reason) == (2, True)
+
+
+def test_a_resend_fills_in_what_the_enterprise_master_lacks_and_overwrites_nothing(dataset):
+    load(dataset, csv_bytes([row(1, employees=""), row(2)]))
+    Enterprise.objects.filter(pk=credit_code(2)).update(name="主数据里的名称")
+    job = load(dataset, csv_bytes([row(1, employees=42), row(2, name="文件里的新名称")]))
+    assert job.status == "succeeded", job.error
+    assert Enterprise.objects.get(pk=credit_code(1)).employees == 42
+    assert Enterprise.objects.get(pk=credit_code(2)).name == "主数据里的名称"
+
+
 def test_too_many_rejected_rows_commit_nothing_but_keep_the_report(dataset):
     rows = [row(i) for i in range(10)] + [row(20 + i, credit_code="bad") for i in range(2)]
     job = load(dataset, csv_bytes(rows))
