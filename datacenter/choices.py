@@ -103,6 +103,27 @@ class Industry(models.TextChoices):
     OTHER = "other", _("Other industries")
 
 
+# How departments' files name the industries (the sections of GB/T 4754, 国民经济行业分类, as the 2011
+# classification groups them): a file may carry these or the codes above.
+INDUSTRY_NAMES: dict[str, tuple[str, ...]] = {
+    Industry.AGRICULTURE: ("农林牧渔业", "农业", "林业", "畜牧业", "渔业"),
+    Industry.MANUFACTURING: ("工业", "制造业", "采矿业", "电力、热力、燃气及水生产和供应业"),
+    Industry.CONSTRUCTION: ("建筑业",),
+    Industry.WHOLESALE: ("批发业",),
+    Industry.RETAIL: ("零售业",),
+    Industry.TRANSPORT: ("交通运输业",),
+    Industry.WAREHOUSING: ("仓储业",),
+    Industry.POSTAL: ("邮政业",),
+    Industry.ACCOMMODATION: ("住宿业",),
+    Industry.CATERING: ("餐饮业",),
+    Industry.TELECOM: ("信息传输业",),
+    Industry.SOFTWARE: ("软件和信息技术服务业", "软件业"),
+    Industry.PROPERTY_MANAGEMENT: ("物业管理",),
+    Industry.LEASING: ("租赁和商务服务业",),
+    Industry.OTHER: ("其他未列明行业",),
+}
+
+
 class SizeClass(models.TextChoices):
     LARGE = "large", _("Large")
     MEDIUM = "medium", _("Medium")

@@ -79,9 +79,9 @@ def datasets() -> list[dict[str, Any]]:
     store_rows = [[c, name, county, rng.choice(["淘宝", "天猫", "京东", "拼多多"]), month,
                    f"{rng.uniform(5, 800):,.2f}"] for c, name, county in stores for month in MONTHS]  # fmt: skip
     software = [[code(i), soft_name(i, stores, rng), COUNTIES[i % 12],
-                 "software", rng.randrange(5, 400), f"{rng.uniform(50, 20000):.1f}", f"{rng.uniform(20, 15000):.1f}"]
+                 "软件和信息技术服务业", rng.randrange(5, 400), f"{rng.uniform(50, 20000):.1f}", f"{rng.uniform(20, 15000):.1f}"]
                 for i in range(300, 2300)]  # fmt: skip
-    factories = [[code(i), company(i, "factory", rng), COUNTIES[i % 12], "industry", rng.randrange(10, 2000),
+    factories = [[code(i), company(i, "factory", rng), COUNTIES[i % 12], "制造业", rng.randrange(10, 2000),
                   f"{rng.uniform(200, 90000):.1f}", f"{rng.uniform(100, 80000):.1f}"]
                  for i in range(5000, 8000)]  # fmt: skip
     finance = [[code(i), company(i, "finance", rng), COUNTIES[i % 4], month, f"{rng.uniform(100, 50000):.2f}"]

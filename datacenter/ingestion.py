@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from core.history import set_based_audit
 
 from . import storage
-from .choices import FALSE_WORDS, TRUE_WORDS, EnterpriseAttribute, FieldType, Industry, SourceFormat
+from .choices import FALSE_WORDS, INDUSTRY_NAMES, TRUE_WORDS, EnterpriseAttribute, FieldType, Industry, SourceFormat
 from .sizes import classify_sql
 
 SAMPLE_BYTES = 1024 * 1024
@@ -763,8 +763,15 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
         # An attribute may be mapped from a field of any type; it becomes a number only where it reads as one.
         return f"(CASE WHEN pg_input_is_valid(({attr(name)})::text, 'numeric') THEN ({attr(name)})::text::numeric END)"
 
-    industries = ", ".join(sql_literal(v) for v in Industry.values)
-    industry = f"(CASE WHEN ({attr(EnterpriseAttribute.INDUSTRY)})::text IN ({industries}) THEN ({attr(EnterpriseAttribute.INDUSTRY)})::text END)"
+    given = f"btrim(({attr(EnterpriseAttribute.INDUSTRY)})::text)"
+    industry = (
+        "(CASE "
+        + " ".join(
+            f"WHEN {given} IN ({words([code, *INDUSTRY_NAMES.get(code, ())])}) THEN {sql_literal(code)}"
+            for code in Industry.values
+        )
+        + " END)"
+    )
     employees = f"(CASE WHEN {number(EnterpriseAttribute.EMPLOYEES)} BETWEEN 0 AND 2147483647 THEN {number(EnterpriseAttribute.EMPLOYEES)}::integer END)"
     revenue = f"(CASE WHEN abs({number(EnterpriseAttribute.REVENUE)}) < 1e14 THEN round({number(EnterpriseAttribute.REVENUE)}, 2) END)"
     county = f"({attr(EnterpriseAttribute.COUNTY)})::text"

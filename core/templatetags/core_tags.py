@@ -9,10 +9,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def query_with(context: dict[str, Any], **changes: Any) -> str:
-    """The current query string with some parameters replaced, for pagination links that keep filters."""
+    """The current query string with some parameters replaced (None: removed), for links that keep filters."""
     query = context["request"].GET.copy()
     for key, value in changes.items():
-        query[key] = value
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
     return str(query.urlencode())
 
 

@@ -90,6 +90,16 @@ def test_a_load_classifies_enterprises_by_size(dataset):
     assert Enterprise.objects.get(pk=credit_code(1)).size_class == "medium"
 
 
+def test_a_load_reads_the_industry_by_its_code_or_its_chinese_name(dataset):
+    fields = [*dataset.current_schema.fields, {"name": "industry", "type": "text", "maps_to": "industry"}]
+    services.schema_change(dataset=dataset, fields=fields, natural_key=["credit_code"], actor=None)
+    header = ",".join(f["name"] for f in fields)
+    lines = [row(1) + ",software", row(2) + ",制造业", row(3) + ",软件和信息技术服务业", row(4) + ",网店"]
+    load(dataset, (header + "\n" + "\n".join(lines) + "\n").encode())
+    industries = dict(Enterprise.objects.values_list("credit_code", "industry"))
+    assert [industries[credit_code(i)] for i in (1, 2, 3, 4)] == ["software", "industry", "software", ""]
+
+
 def test_a_schema_change_adds_columns_and_keeps_the_values_of_a_field_whose_type_changed(dataset):
     load(dataset, csv_bytes([row(1, employees=350)]))
     fields = [{**f, "type": "text"} if f["name"] == "employees" else f for f in dataset.current_schema.fields]

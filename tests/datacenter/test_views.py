@@ -189,3 +189,15 @@ def test_center_staff_define_an_indicator_in_the_browser(client, world):
     })  # fmt: skip
     assert bad.status_code == 200
     assert not world["stores"].indicators.filter(code="bad").exists()
+
+
+def test_a_department_user_is_offered_no_enterprise_page_it_cannot_open(client, world):
+    load(world["stores"], csv_bytes([row(1), row(2)]))
+    department = UserFactory(roles=[Role.DIVISION_STAFF], unit=world["commerce"])
+    client.force_login(department)
+    page = client.get(f"/datacenter/datasets/{world['stores'].pk}/records/?page=2").content.decode()
+    assert credit_code(1) in page
+    assert "/datacenter/enterprises/" not in page  # neither the tab nor a link on the credit codes
+    assert client.get("/datacenter/enterprises/").status_code == 403
+    assert "export=csv" in page
+    assert "page=" not in page.split("export=csv")[0].rsplit("href=", 1)[1]  # an export is the whole list
