@@ -187,8 +187,8 @@ def dataset_upload(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(selectors.dataset_list(user=request.user), pk=pk)
     if request.method == "POST" and _declared_length(request) > settings.UPLOAD_MAX_BYTES:
         # Refused by the declared length, before reading the body.
-        return render(request, "datacenter/upload.html", {"dataset": dataset, "form": UploadForm(),
-                      "too_large": True}, status=413)  # fmt: skip
+        return render(request, "datacenter/upload.html", {"dataset": dataset, "form": UploadForm(), "too_large": True,
+                      "threshold": dataset.reject_threshold * 100}, status=413)  # fmt: skip
     # Bound on every POST: one whose body did not arrive (its length unknown) says the file is missing.
     form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -201,7 +201,8 @@ def dataset_upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if job is not None:
                 return redirect("datacenter:job", pk=job.pk)
-    return render(request, "datacenter/upload.html", {"dataset": dataset, "form": form})
+    return render(request, "datacenter/upload.html", {"dataset": dataset, "form": form,
+                  "threshold": dataset.reject_threshold * 100})  # fmt: skip
 
 
 def _job_context(job: IngestionJob) -> dict[str, Any]:
@@ -227,7 +228,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(selectors.job_list(user=request.user), pk=pk)
     template = "datacenter/_job_progress.html" if request.headers.get("HX-Request") else "datacenter/job_detail.html"
-    errors = selectors.job_errors(user=request.user, job=job)[:20]
+    labels = {f["name"]: f.get("label") or f["name"] for f in job.schema_version.fields}
+    errors = [(e, labels.get(e.field, e.field)) for e in selectors.job_errors(user=request.user, job=job)[:20]]
     return render(request, template, {**_job_context(job), "errors": errors})
 
 

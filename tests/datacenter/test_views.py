@@ -201,3 +201,15 @@ def test_a_department_user_is_offered_no_enterprise_page_it_cannot_open(client, 
     assert client.get("/datacenter/enterprises/").status_code == 403
     assert "export=csv" in page
     assert "page=" not in page.split("export=csv")[0].rsplit("href=", 1)[1]  # an export is the whole list
+
+
+def test_a_failed_load_names_fields_by_their_labels_and_says_what_a_retry_can_change(client, world):
+    upload_page = client.get(f"/datacenter/datasets/{world['stores'].pk}/upload/").content.decode()
+    assert "拒收行超过5%（本数据集的阈值）" in upload_page
+    job = load(world["stores"], csv_bytes([row(1), row(2, employees="很多")]))
+    assert job.status == "failed"
+    page = client.get(f"/datacenter/jobs/{job.pk}/").content.decode()
+    label = next(f["label"] for f in world["stores"].current_schema.fields if f["name"] == "employees")
+    assert f"<td>{label}</td>" in page
+    assert "<td>employees</td>" not in page
+    assert "两者都未改变时仍会失败" in page
