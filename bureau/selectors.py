@@ -36,6 +36,13 @@ def person_list(*, user: User | AnonymousUser) -> QuerySet[Person]:
     return restrict(Person.objects.select_related("home_unit__parent"), user).order_by("name", "pk")
 
 
+def readable_people(*, user: User | AnonymousUser, ids: set[int]) -> set[int]:
+    """Which of these people's pages `user` may open (the person page's rule), in at most one query."""
+    if not ids or not user.has_perm("bureau.view_person"):
+        return set()
+    return set(person_list(user=user).filter(pk__in=ids).order_by().values_list("pk", flat=True))
+
+
 def transfer_divisions(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     """Divisions whose people `user` may plan to transfer as a whole: those among the units they may change."""
     return restrict(
@@ -178,6 +185,8 @@ class Holder:
     name: str
     is_concurrent: bool
     on_behalf_of: str | None
+    # May the reader open this person's page? The chart is everyone's; people are not (bureau.permissions).
+    linked: bool = False
 
 
 @dataclass
@@ -225,11 +234,16 @@ def org_chart(*, user: User | AnonymousUser, day: datetime.date, root: Unit | No
         .order_by("start_date", "pk")
         .values_list("post_id", "person_id", "person__name", "is_concurrent", "on_behalf_of_id")
     )
-    for post_id, person_id, name, concurrent, behalf_id in holders:
+    rows = list(holders)
+    readable = readable_people(user=user, ids={row[1] for row in rows})
+    for post_id, person_id, name, concurrent, behalf_id in rows:
         behalf = all_units.get(behalf_id) if behalf_id else None
         posts[post_id].holders.append(
-            Holder(person_id, name, concurrent, (behalf.short_name or behalf.name) if behalf else None)
-        )
+            Holder(
+                person_id, name, concurrent, (behalf.short_name or behalf.name) if behalf else None,
+                linked=person_id in readable,
+            )
+        )  # fmt: skip
     for post_node in posts.values():
         nodes[post_node.post.unit_id].posts.append(post_node)
     # Quotas are counted over every unit: people paid by units outside this view still count.

@@ -9,7 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -53,6 +54,14 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if not allowed:
         return json_error(403, "permission_denied", _("You do not have permission to perform this action."))
     return HttpResponse(generate_latest(metrics_registry.REGISTRY), content_type=CONTENT_TYPE_LATEST)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on pages without an icon link (the admin, the API docs): ours."""
+    response = redirect(static("favicon.ico"), permanent=False)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @login_required

@@ -49,8 +49,9 @@ def test_org_chart_as_of_a_past_date_leaves_out_later_appointments(client, seede
 
 def test_org_chart_query_count_does_not_grow_with_the_organisation(client, seeded, django_assert_max_num_queries):
     login(client, Role.LEADER, seeded["bureau"])
-    # 13: the last one loads the session's two-factor device (django-otp), once per request.
-    with django_assert_max_num_queries(13):
+    # 15: one loads the session's two-factor device (django-otp), once per request; two find which of
+    # the holders' pages the reader may open (their roles, then the people among the holders).
+    with django_assert_max_num_queries(15):
         small = client.get(reverse("bureau:index"))
     assert small.status_code == 200
     for i in range(3):
@@ -61,7 +62,7 @@ def test_org_chart_query_count_does_not_grow_with_the_organisation(client, seede
             code=f"extra-{i}",
             name=f"新县{i}网络经济发展局",
         )
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         big = client.get(reverse("bureau:index"))
     assert "新县2网络经济发展局" in big.content.decode()
 
@@ -246,3 +247,31 @@ def test_the_planning_page_offers_only_divisions_the_user_may_change(client, cit
     login(client, Role.BUREAU_STAFF, units["city_div"])
     assert client.post(reverse("bureau:transfer-plan"), body).status_code == 302
     assert Transfer.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("role", "unit_code"),
+    [
+        (Role.EXPERT, "bureau"),
+        (Role.DIVISION_STAFF, "dept-commerce-ecommerce"),
+        (Role.BUREAU_STAFF, "bureau-funds"),
+        (Role.LEADER, "bureau"),
+    ],
+)
+def test_org_chart_links_a_person_only_when_the_reader_may_open_their_page(client, seeded, role, unit_code):
+    import re
+
+    login(client, role, seeded[unit_code])
+    chart = client.get(reverse("bureau:index")).content.decode()
+    assert "黄立新" in chart  # the chart itself is everyone's
+    person_list = reverse("bureau:person-list")
+    linked = set(re.findall(rf'href="{person_list}(\d+)/"', chart))
+    for pk in linked:
+        assert client.get(reverse("bureau:person-detail", args=[pk])).status_code == 200
+    holders = set(Appointment.objects.filter(end_date__isnull=True).values_list("person_id", flat=True))
+    for pk in holders - {int(p) for p in linked}:
+        assert client.get(reverse("bureau:person-detail", args=[pk])).status_code in (403, 404)
+    if role == Role.EXPERT:
+        assert not linked
+    if role in (Role.BUREAU_STAFF, Role.LEADER):
+        assert linked

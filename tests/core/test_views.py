@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from bureau.roles import Role
+from core.context_processors import AREAS
 from tests.bureau.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +33,8 @@ def test_wrong_password_shows_a_chinese_error(client):
 
 
 def test_signing_in_leads_to_the_home_page_with_the_five_areas(client):
-    user = UserFactory(full_name="陈局长")
+    # Division staff open all five areas (and sign in without a second factor).
+    user = UserFactory(full_name="陈局长", roles=[Role.DIVISION_STAFF])
     response = client.post(reverse("login"), {"username": user.username, "password": DEFAULT_PASSWORD}, follow=True)
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("home")
@@ -76,3 +79,40 @@ def test_static_assets_come_from_the_portal_not_a_cdn(client):
     assert "/static/vendor/htmx/htmx.min.js" in html
     assert "cdn" not in html.lower()
     assert client.get("/static/vendor/htmx/htmx.min.js").status_code == 200
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.name.lower() for r in Role])
+def test_navigation_and_home_tiles_offer_exactly_the_areas_the_role_may_open(client, role):
+    client.force_login(UserFactory(roles=[role]))
+    response = client.get(reverse("home"))
+    html = response.content.decode()
+    offered = {area["url"] for area in response.context["nav_areas"]}
+    for url_name, _label, _icon in AREAS:
+        url = reverse(url_name)
+        opens = client.get(url).status_code == 200
+        assert (url in offered) == opens, (role, url)
+        assert (f'href="{url}"' in html) == opens, (role, url)
+
+
+def test_an_expert_is_not_offered_the_data_center_or_the_joint_meeting(client):
+    client.force_login(UserFactory(roles=[Role.EXPERT]))
+    html = client.get(reverse("home")).content.decode()
+    assert "组织机构" in html
+    assert "大数据中心" not in html
+    assert "处长联席会议" not in html
+
+
+def test_page_titles_put_a_separator_between_the_page_and_the_site(client):
+    html = client.get(reverse("login")).content.decode()
+    assert "<title>登录 · 网络经济发展局</title>" in html
+    client.force_login(UserFactory(roles=[Role.DIVISION_STAFF]))
+    html = client.get(reverse("policies:index")).content.decode()
+    assert " · 网络经济发展局</title>" in html
+
+
+def test_the_favicon_is_served_by_the_portal_and_linked_from_every_page(client):
+    html = client.get(reverse("login")).content.decode()
+    assert '<link rel="icon" href="/static/favicon.ico"' in html
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content])[:4] == b"\x00\x00\x01\x00"
