@@ -22,7 +22,7 @@ from core.forms import add_service_errors, call_service
 from core.permissions import require_perm
 
 from . import exports, selectors, services
-from .choices import EnterpriseAttribute
+from .choices import Aggregation, EnterpriseAttribute
 from .filtersets import DataSetFilterSet, EnterpriseFilterSet
 from .forms import DataSetForm, IndicatorForm, ShareForm, UploadForm, schema_formset
 from .models import DataSet, Indicator, IndicatorValue, IngestionJob
@@ -313,15 +313,30 @@ def enterprise_profile(request: HttpRequest, credit_code: str) -> HttpResponse:
 INDICATORS_PER_PAGE = 12
 
 
+def _month_range(first: datetime.date, last: datetime.date) -> list[str]:
+    """Every month from the first to the last: a month without data shows as a gap, not as a neighbour."""
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def _indicator_chart(indicator: Indicator, values: list[IndicatorValue]) -> dict[str, Any]:
-    """One indicator's charts: the total by month, and by county for the last month."""
-    months = sorted({v.period.isoformat()[:7] for v in values})
+    """One indicator's charts: the total by month, and by county for a month (the last one, until another is
+    picked on the line)."""
+    periods = [v.period for v in values]
+    months = _month_range(min(periods), max(periods)) if periods else []
     total = {v.period.isoformat()[:7]: float(v.value) for v in values if not v.county}
-    last = months[-1] if months else None
-    by_county = {v.county: float(v.value) for v in values if v.county and v.period.isoformat()[:7] == last}
+    by_month: dict[str, dict[str, float]] = defaultdict(dict)
+    for v in values:
+        if v.county:
+            by_month[v.period.isoformat()[:7]][v.county] = float(v.value)
+    counties = sorted({county for month in by_month.values() for county in month})
     return {"id": indicator.pk, "name": indicator.name, "unit": indicator.unit_label, "months": months,
-            "series": [total.get(m) for m in months], "counties": list(by_county),
-            "county_values": list(by_county.values()), "last": last}  # fmt: skip
+            "series": [total.get(m) for m in months], "counties": counties,
+            "by_month": {m: [by_month[m].get(c) for c in counties] for m in by_month},
+            "last": months[-1] if months else None, "whole": indicator.aggregation == Aggregation.COUNT}  # fmt: skip
 
 
 @login_required

@@ -135,3 +135,37 @@ def test_center_staff_edit_a_schema_with_the_script(live_server, page, shot):
     page.get_by_role("link", name="版本历史").click()
     assert page.get_by_text("新增字段“county”（文本）。").is_visible()
     assert page.get_by_text("删除字段“platform”（枚举）。").is_visible()
+
+
+def test_clicking_a_month_on_an_indicator_line_shows_that_month_by_county(live_server, page, shot):
+    from datacenter import services
+    from tests.datacenter.factories import load
+
+    units = city_with_center()
+    fields = [{"name": "credit_code", "type": "credit_code", "required": True}, {"name": "month", "type": "date"},
+              {"name": "county", "type": "text"}, {"name": "sales", "type": "decimal"}]  # fmt: skip
+    sales = make_dataset(units["commerce"], "sales", fields=fields, natural_key=["credit_code", "month"])
+    services.indicator_create(dataset=sales, code="sales", name="网络零售额", aggregation="sum", value_field="sales",
+                              date_field="month", county_field="county", actor=None)  # fmt: skip
+    rows = [f"{credit_code(1)},2024-01-05,鹿城区,10", f"{credit_code(2)},2024-01-09,瓯海区,5",
+            f"{credit_code(1)},2024-03-03,鹿城区,7"]  # fmt: skip
+    load(sales, ("credit_code,month,county,sales\n" + "\n".join(rows) + "\n").encode())
+    services.indicators_compute(dataset_id=sales.pk)
+
+    sign_in(page, live_server, center_staff(units))
+    page.goto(f"{live_server.url}/datacenter/indicators/")
+    county_chart = 'document.querySelector(\'.dc-chart[data-kind="county"]\')'
+    option = f"window.echarts.getInstanceByDom({county_chart}).getOption()"
+    assert page.evaluate(f"{option}.title[0].text") == "2024-03"
+    assert page.evaluate(f"{option}.series[0].data") == [None, 7]
+    trend = page.locator('.dc-chart[data-kind="trend"]')
+    box = trend.bounding_box()
+    # The first month sits at the left of the plot: click on the line there (the grid starts 10% in).
+    point = page.evaluate(
+        "(() => { const c = window.echarts.getInstanceByDom(document.querySelector('.dc-chart[data-kind=\"trend\"]'));"
+        " return c.convertToPixel({seriesIndex: 0}, [0, 15]); })()"
+    )
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.wait_for_function(f"{option}.title[0].text === '2024-01'")
+    assert page.evaluate(f"{option}.series[0].data") == [5, 10]
+    shot(page, "indicator-by-county")

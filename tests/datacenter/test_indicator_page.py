@@ -66,8 +66,8 @@ def test_the_dashboard_takes_as_many_queries_for_six_indicators_as_for_one(
     assert charts[0]["series"] == [15.0, 7.0]
     assert charts[1]["series"] == [2.0, 1.0]
     assert charts[0]["last"] == "2024-02"
-    assert charts[0]["counties"] == ["鹿城区"]
-    assert charts[0]["county_values"] == [7.0]
+    assert charts[0]["counties"] == ["瓯海区", "鹿城区"]
+    assert charts[0]["by_month"]["2024-02"] == [None, 7.0]
 
 
 def test_the_dashboard_shows_a_page_of_indicators_and_links_to_the_next(client, world):
@@ -106,3 +106,23 @@ def test_an_upload_with_a_malformed_content_length_is_no_server_error(client, wo
     assert response.status_code == 200
     assert not IngestionJob.objects.exists()
     assert list(response.context["form"].errors) == ["file"]
+
+
+def test_the_charts_show_missing_months_as_gaps_and_every_month_by_county(client, world):
+    import json
+
+    define_indicators(world, 2)
+    rows = [f"{credit_code(1)},2024-01-05,鹿城区,10", f"{credit_code(2)},2024-01-09,瓯海区,5",
+            f"{credit_code(1)},2024-04-03,鹿城区,7"]  # fmt: skip
+    load(world["sales"], ("credit_code,month,county,sales\n" + "\n".join(rows) + "\n").encode())
+    services.indicators_compute(dataset_id=world["sales"].pk)
+    page = client.get("/datacenter/indicators/").content.decode()
+    script = page.split('id="indicator-data" type="application/json">')[1].split("</script>")[0]
+    total, count = json.loads(script)
+    assert total["months"] == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    assert total["series"] == [15.0, None, None, 7.0]
+    assert total["counties"] == ["瓯海区", "鹿城区"]
+    assert total["by_month"] == {"2024-01": [5.0, 10.0], "2024-04": [None, 7.0]}  # each month, not only the last
+    assert total["last"] == "2024-04"
+    assert (total["whole"], count["whole"]) == (False, True)  # a count's axis takes whole numbers
+    assert "点击折线上的月份" in page
