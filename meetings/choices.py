@@ -93,6 +93,8 @@ PENDING_ACTIONS = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 class NotificationKind(models.TextChoices):
     # an invitation to a meeting
     INVITATION = "invitation", _("Invitation")
+    # a meeting called off
+    CANCELLATION = "cancellation", _("Meeting cancelled")
     # minutes circulated for comments
     CIRCULATION = "circulation", _("Minutes circulated")
     # minutes published

@@ -266,16 +266,21 @@ def meeting_send_invitation(*, actor: User | None, meeting: Meeting) -> Meeting:
     meeting = _move_meeting(actor, meeting, MeetingStatus.INVITED)
     meeting.invited_at = timezone.now()
     meeting.save(update_fields=["status", "invited_at", "updated_at"])
-    units = {m.unit for m in members_on(meeting.date)} | {meeting.recording_unit}
     title = _("Invitation: %(meeting)s on %(date)s") % {"meeting": meeting, "date": meeting.date.isoformat()}
     body = _("Place: %(place)s. The invitation (.ics) can be downloaded from the meeting page.") % {
         "place": meeting.place or meeting.online_url
     }
     notify(
-        units=sorted(units, key=lambda u: u.pk), kind=NotificationKind.INVITATION, title=title, body=body,
+        units=_invitees(meeting), kind=NotificationKind.INVITATION, title=title, body=body,
         url=_meeting_url(meeting), key=f"invitation:{meeting.pk}",
     )  # fmt: skip
     return meeting
+
+
+def _invitees(meeting: Meeting) -> list[Unit]:
+    """The units a meeting concerns: its member units on the day and the recording division, by key."""
+    units = {m.unit for m in members_on(meeting.date)} | {meeting.recording_unit}
+    return sorted(units, key=lambda u: u.pk)
 
 
 @transaction.atomic
@@ -293,8 +298,14 @@ def meeting_mark_held(*, actor: User | None, meeting: Meeting, today: datetime.d
 
 @transaction.atomic
 def meeting_cancel(*, actor: User | None, meeting: Meeting) -> Meeting:
+    """Call the meeting off for good (no step leads out of it); the member units and the recording division are told."""
     meeting = _move_meeting(actor, meeting, MeetingStatus.CANCELLED)
     meeting.save(update_fields=["status", "updated_at"])
+    notify(
+        units=_invitees(meeting), kind=NotificationKind.CANCELLATION,
+        title=_("Cancelled: %(meeting)s on %(date)s") % {"meeting": meeting, "date": meeting.date.isoformat()},
+        url=_meeting_url(meeting), key=f"cancellation:{meeting.pk}",
+    )  # fmt: skip
     return meeting
 
 

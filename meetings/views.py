@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -262,7 +263,8 @@ def minutes_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("meetings:meeting", pk=pk)
 
 
-def _minutes_context(user: User, minutes: Minutes) -> dict[str, Any]:
+def _minutes_context(user: User, minutes: Minutes, saved: str = "") -> dict[str, Any]:
+    """The minutes page; `saved` names the agenda item whose summary was saved by the request just before."""
     my_parts = parts(user, meeting=minutes.meeting)
     editable = minutes.status == MinutesStatus.DRAFT and Part.RECORDER in my_parts
     summaries = {s.agenda_item_id: s for s in minutes.items.all()}
@@ -273,7 +275,10 @@ def _minutes_context(user: User, minutes: Minutes) -> dict[str, Any]:
         if summary is not None:
             initial = {"summary": summary.summary, "outcome": summary.outcome, "owner_unit": summary.owner_unit_id,
                        "due_on": summary.due_on, "expected_result": summary.expected_result}  # fmt: skip
-        rows.append({"item": item, "summary": summary, "form": ItemSummaryForm(initial=initial, prefix=f"i{item.pk}")})
+        rows.append({
+            "item": item, "summary": summary, "form": ItemSummaryForm(initial=initial, prefix=f"i{item.pk}"),
+            "just_saved": summary is not None and saved == str(item.pk),
+        })  # fmt: skip
     return {
         "minutes": minutes,
         "meeting": minutes.meeting,
@@ -296,12 +301,14 @@ def _minutes_context(user: User, minutes: Minutes) -> dict[str, Any]:
 def minutes_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     minutes: Minutes = _get(selectors.minutes_detail, user=user, pk=pk)
-    context = _minutes_context(user, minutes)
+    # The "saved" mark follows a successful save only (the redirect below names the item), never a refused one.
+    context = _minutes_context(user, minutes, saved="" if request.method == "POST" else request.GET.get("saved", ""))
     if request.method == "POST":
         action = request.POST.get("action", "")
         form: forms.Form | None = None
         step: Callable[[], Any] | None = None
         done = _("Saved.")
+        saved_item = ""
         if action == "preamble":
             form = PreambleForm(request.POST)
             if form.is_valid():
@@ -314,6 +321,7 @@ def minutes_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if form.is_valid():
                 data = form.cleaned_data
                 step = partial(services.minutes_save_item, actor=user, minutes=minutes, agenda_item=item, **data)
+                saved_item = str(item.pk)
             for row in context["rows"]:
                 if row["item"].pk == item.pk:
                     row["form"] = form
@@ -349,6 +357,8 @@ def minutes_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("meetings:minutes", pk=made["m"].pk)
             context["reason_form"] = form
         if step is not None and _attempt(request, form, step, done):
+            if saved_item:
+                return redirect(f"{reverse('meetings:minutes', args=[pk])}?saved={saved_item}#item-{saved_item}")
             return redirect("meetings:minutes", pk=pk)
         return render(request, "meetings/minutes_detail.html", context, status=400)
     return render(request, "meetings/minutes_detail.html", context)

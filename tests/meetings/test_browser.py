@@ -4,11 +4,13 @@ import re
 
 import pytest
 
+from bureau.choices import UnitKind
 from meetings import services
 from meetings.models import ActionItem, Minutes
 from tests.bureau import two_factor
-from tests.bureau.factories import DEFAULT_PASSWORD
-from tests.meetings.factories import build_world, held_meeting
+from tests.bureau.factories import DEFAULT_PASSWORD, UnitFactory
+from tests.meetings.charts import layout
+from tests.meetings.factories import D, build_world, held_meeting, schedule
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -71,3 +73,48 @@ def test_recording_division_files_minutes_and_owner_posts_progress(live_server, 
     page.wait_for_selector('#member-chart[data-rendered="true"] canvas')
     assert page.locator("table").get_by_text("电子商务处").is_visible()
     shot(page, "division-meeting-statistics")
+
+
+def test_each_confirmation_on_meeting_and_minutes_pages_is_asked_once(live_server, page):
+    world = build_world()
+    meeting = held_meeting(world)
+    later = schedule(world, D(2026, 3, 24))
+    questions: list[str] = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+
+    sign_in(page, live_server, world.convenor)
+    page.goto(f"{live_server.url}/meetings/{later.pk}/")
+    page.get_by_role("button", name="取消会议").click()
+    page.wait_for_load_state()
+    assert page.locator("#meeting-status").inner_text() == "已取消"
+    assert len(questions) == 1
+    assert "不可撤销" in questions[0]
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, world.recorder)
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+    page.get_by_role("button", name="报送纪要").click()
+    page.wait_for_url(re.compile(r"/meetings/minutes/\d+/$"))
+    card = page.locator(".card", has_text="推进跨境电商试点")
+    card.get_by_label("纪要内容").fill("会议听取了汇报。")
+    card.get_by_role("button", name="保存本议题").click()
+    page.get_by_label("意见反馈截止").fill("2099-01-01T12:00")
+    page.get_by_role("button", name="传阅征求意见").click()
+    page.get_by_text("传阅中", exact=True).wait_for()
+    assert len(questions) == 3  # filing the minutes and circulating them: one question each
+
+
+def test_the_statistics_legend_stays_clear_of_the_rotated_unit_names(live_server, page):
+    world = build_world()
+    for code, name in (("m-credit", "高技术产业与信用建设处"), ("m-assoc2", "温州市电子商务行业协会")):
+        unit = UnitFactory(code=code, name=name, kind=UnitKind.DIVISION, parent=world.convening.parent)
+        services.membership_add(actor=None, unit=unit, joined_on=D(2025, 1, 1), representative_name="处长")
+    held_meeting(world)
+
+    sign_in(page, live_server, world.leader)
+    page.goto(f"{live_server.url}/meetings/statistics/")
+    chart = layout(page, "member-chart")
+    assert {b.text for b in chart.legend} >= {"按时完成", "逾期"}
+    assert "高技术产业与信用建设处" in {b.text for b in chart.labels}
+    assert chart.covered() == []
+    assert chart.cut_off() == []

@@ -7,7 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 from icalendar import Calendar
 
+from bureau.models import Notification
 from meetings import services
+from meetings.choices import NotificationKind
 from meetings.models import ActionItem, Minutes, ProgressPost
 from tests.bureau.factories import DEFAULT_PASSWORD
 from tests.meetings.factories import D, action_of, at, held_meeting, published_minutes, schedule
@@ -263,3 +265,44 @@ def test_every_step_is_in_the_audit_history_with_who_did_it(client, world):
     assert change.pgh_diff["status"] == ["open", "in_progress"]
     post = ProgressPost.objects.get()
     assert pghistory.models.MiddlewareEvents.objects.tracks(post).get().user == world.user_a
+
+
+def test_the_saved_mark_of_a_minutes_item_follows_only_a_successful_save(client, world):
+    meeting = held_meeting(world, titles=("推进跨境电商试点", "数据共享"))
+    minutes = services.minutes_file(actor=world.recorder, meeting=meeting)
+    first, second = meeting.agenda.order_by("position")
+    services.minutes_save_item(actor=world.recorder, minutes=minutes, agenda_item=second, summary="已议。")
+    signed_in(client, world.recorder)
+    url = f"/meetings/minutes/{minutes.pk}/"
+    mark = "bi-check2"
+
+    assert mark not in client.get(url).content.decode()  # a summary saved earlier is no news
+
+    response = client.post(
+        url, {"action": "item", "agenda_item": first.pk, f"i{first.pk}-summary": "会议议定推进试点。",
+              f"i{first.pk}-outcome": "information"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert page.count(mark) == 1
+    assert f'id="saved-{first.pk}"' in page
+
+    refused = client.post(
+        response["Location"].split("#")[0],
+        {"action": "item", "agenda_item": first.pk, f"i{first.pk}-summary": "", f"i{first.pk}-outcome": "information"},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert "该字段是必填项。" in refused.content.decode()
+    assert mark not in refused.content.decode()
+
+
+def test_cancelling_a_meeting_says_what_follows_and_tells_the_units(client, world):
+    meeting = schedule(world)
+    signed_in(client, world.convenor)
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "确定取消本次会议？系统将通知各成员单位和记录处室会议取消。此操作不可撤销。" in page
+    assert "你确定吗？" not in page
+
+    assert client.post(f"/meetings/{meeting.pk}/transition/", {"to": "cancelled"}).status_code == 302
+    told = set(Notification.objects.filter(kind=NotificationKind.CANCELLATION).values_list("unit", flat=True))
+    assert told == {world.member_a.pk, world.member_b.pk, world.convening.pk, world.recording.pk}

@@ -1,14 +1,6 @@
-// The joint meeting's pages: confirmations before workflow steps, and the member statistics chart.
+// The joint meeting's member statistics chart. Confirmations (<form data-confirm>) are portal.js's, on every page.
 (function () {
   "use strict";
-
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-    }
-  });
 
   function drawChart() {
     var holder = document.getElementById("member-chart");
@@ -20,8 +12,9 @@
     var chart = window.echarts.init(holder);
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: {},
-      grid: { left: 40, right: 40, bottom: 90 },
+      // The legend on top, above the axis names; the grid keeps room for the rotated unit names below it.
+      legend: { top: 0 },
+      grid: { top: 64, left: 16, right: 16, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.units, axisLabel: { rotate: 30, interval: 0 } },
       yAxis: [
         { type: "value", name: data.labels.attendance, max: 100 },
