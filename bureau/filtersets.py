@@ -12,14 +12,15 @@ from core.forms import DateInput
 
 from . import selectors
 from .choices import TransferStatus, UnitKind
+from .fields import PersonFilter, UnitFilter
 from .models import Appointment, Person, Transfer, Unit
 
 
 class UnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=UnitKind.choices)
-    parent = django_filters.ModelChoiceFilter(label=_("Parent unit"), queryset=Unit.objects.all())
-    within = django_filters.ModelChoiceFilter(label=_("Within"), queryset=Unit.objects.all(), method="filter_within")
+    parent = UnitFilter(label=_("Parent unit"), queryset=Unit.objects.all())
+    within = UnitFilter(label=_("Within"), queryset=Unit.objects.all(), method="filter_within")
     as_of = django_filters.DateFilter(label=_("As of"), method="filter_as_of", widget=DateInput)
 
     class Meta:
@@ -38,10 +39,8 @@ class UnitFilterSet(django_filters.FilterSet):
 
 class PersonFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Holds a post in"), queryset=Unit.objects.all(), method="filter_unit"
-    )
-    home_unit = django_filters.ModelChoiceFilter(label=_("Home unit"), queryset=Unit.objects.all())
+    unit = UnitFilter(label=_("Holds a post in"), queryset=Unit.objects.all(), method="filter_unit")
+    home_unit = UnitFilter(label=_("Home unit"), queryset=Unit.objects.all())
     as_of = django_filters.DateFilter(label=_("As of"), method="filter_noop", widget=DateInput)
 
     class Meta:
@@ -64,8 +63,8 @@ class PersonFilterSet(django_filters.FilterSet):
 
 
 class AppointmentFilterSet(django_filters.FilterSet):
-    person = django_filters.ModelChoiceFilter(label=_("Person"), queryset=Person.objects.all())
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.all(), method="filter_unit")
+    person = PersonFilter(label=_("Person"), queryset=Person.objects.all())
+    unit = UnitFilter(label=_("Unit"), queryset=Unit.objects.all(), method="filter_unit")
     is_concurrent = django_filters.BooleanFilter(label=_("Concurrent"))
     as_of = django_filters.DateFilter(label=_("Held on"), method="filter_as_of", widget=DateInput)
 
@@ -83,8 +82,8 @@ class AppointmentFilterSet(django_filters.FilterSet):
 class TransferFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TransferStatus.choices)
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.all(), method="filter_unit")
-    person = django_filters.ModelChoiceFilter(label=_("Person"), queryset=Person.objects.all())
+    unit = UnitFilter(label=_("Unit"), queryset=Unit.objects.all(), method="filter_unit")
+    person = PersonFilter(label=_("Person"), queryset=Person.objects.all())
     batch = django_filters.UUIDFilter(label=_("Batch"))
     as_of = django_filters.DateFilter(label=_("In force on"), method="filter_as_of", widget=DateInput)
 

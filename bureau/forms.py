@@ -15,6 +15,7 @@ from core.forms import DateInput
 
 from . import services
 from .choices import UnitKind
+from .fields import PersonChoiceField, UnitChoiceField
 from .models import Person, Post, Unit, User
 
 
@@ -24,13 +25,11 @@ class AsOfForm(forms.Form):
 
 class AppointmentForm(forms.Form):
     post = forms.ModelChoiceField(label=pgettext_lazy("organisation", "Post"), queryset=Post.objects.none())
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    person = PersonChoiceField(label=_("Person"), queryset=Person.objects.none())
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
     end_date = forms.DateField(label=_("End date"), required=False, widget=DateInput)
     is_concurrent = forms.BooleanField(label=_("Concurrent (兼任)"), required=False)
-    on_behalf_of = forms.ModelChoiceField(
-        label=_("On behalf of"), queryset=Unit.objects.order_by("path"), required=False
-    )
+    on_behalf_of = UnitChoiceField(label=_("On behalf of"), queryset=Unit.objects.all(), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
 
     def __init__(self, *args: Any, unit: Unit, people: Any, **kwargs: Any) -> None:
@@ -44,14 +43,14 @@ class AppointmentEndForm(forms.Form):
 
 
 class TransferPlanForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none(), required=False)
-    division = forms.ModelChoiceField(
+    person = PersonChoiceField(label=_("Person"), queryset=Person.objects.none(), required=False)
+    division = UnitChoiceField(
         label=_("Or a whole division"),
         help_text=_("Everyone holding a full-time post in it on the planned date is transferred, as one batch."),
         queryset=Unit.objects.none(),
         required=False,
     )
-    to_unit = forms.ModelChoiceField(label=_("Transfer into"), queryset=Unit.objects.none())
+    to_unit = UnitChoiceField(label=_("Transfer into"), queryset=Unit.objects.none())
     planned_on = forms.DateField(label=_("Planned on"), widget=DateInput)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     quota_override_reason = forms.CharField(
@@ -93,8 +92,8 @@ class TransferCancelForm(forms.Form):
 
 
 class CountyMirrorForm(forms.Form):
-    source = forms.ModelChoiceField(label=_("Copy the structure of"), queryset=Unit.objects.none())
-    parent = forms.ModelChoiceField(label=_("Place under"), queryset=Unit.objects.none())
+    source = UnitChoiceField(label=_("Copy the structure of"), queryset=Unit.objects.none())
+    parent = UnitChoiceField(label=_("Place under"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[

@@ -43,6 +43,19 @@ def readable_people(*, user: User | AnonymousUser, ids: set[int]) -> set[int]:
     return set(person_list(user=user).filter(pk__in=ids).order_by().values_list("pk", flat=True))
 
 
+def posts_held_on(people: list[Person], day: datetime.date) -> dict[int, list[str]]:
+    """The posts each of these people holds on `day` ("市商务局 电子商务处 处长"), in one query."""
+    held: dict[int, list[str]] = defaultdict(list)
+    appointments = (
+        Appointment.objects.filter(appointments_on(day), person__in=[p.pk for p in people])
+        .select_related("post__unit__parent")
+        .order_by("is_concurrent", "post__sort_order", "pk")
+    )
+    for appointment in appointments:
+        held[appointment.person_id].append(f"{appointment.post.unit.full_name} {appointment.post.title}")
+    return dict(held)
+
+
 def transfer_divisions(*, user: User | AnonymousUser) -> QuerySet[Unit]:
     """Divisions whose people `user` may plan to transfer as a whole: those among the units they may change."""
     return restrict(

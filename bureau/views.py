@@ -139,6 +139,9 @@ def appointment_end(request: HttpRequest, pk: int) -> HttpResponse:
 def person_list(request: HttpRequest) -> HttpResponse:
     filterset = PersonFilterSet(request.GET or None, queryset=selectors.person_list(user=request.user))
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    posts = selectors.posts_held_on(list(page.object_list), timezone.localdate())
+    for person in page.object_list:
+        person.posts_held = posts.get(person.pk, [])
     return render(request, "bureau/person_list.html", {"filterset": filterset, "page": page})
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from bureau.fields import UnitFilter
 from bureau.models import Unit
 
 from .choices import ChainSegment, LegacyDisposition, PolicyStatus, PolicyTier
@@ -26,7 +27,7 @@ class PolicyFilterSet(django_filters.FilterSet):
     """`q` searches the Chinese full text, ranked (title hits first); the rest narrow the list."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    issuing_authority = django_filters.ModelChoiceFilter(
+    issuing_authority = UnitFilter(
         label=_("Issuing authority"),
         queryset=Unit.objects.filter(policies__isnull=False).distinct().order_by("path"),
         empty_label=_("All"),
@@ -66,7 +67,7 @@ class LegacyPolicyFilterSet(django_filters.FilterSet):
     disposition = django_filters.ChoiceFilter(
         label=_("Disposition"), choices=LegacyDisposition.choices, empty_label=_("All")
     )
-    issuing_authority = django_filters.ModelChoiceFilter(
+    issuing_authority = UnitFilter(
         label=_("Issuing authority"),
         queryset=Unit.objects.filter(legacy_policies__isnull=False).distinct().order_by("path"),
         empty_label=_("All"),

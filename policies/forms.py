@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from bureau.fields import UnitChoiceField
 from bureau.models import Unit
 from core.forms import DateInput
 
@@ -28,7 +29,7 @@ class PolicyForm(forms.Form):
     document_number = forms.CharField(
         label=_("Document number"), max_length=64, required=False, help_text=_("For example 温政发〔2014〕12号")
     )
-    issuing_authority = forms.ModelChoiceField(label=_("Issuing authority"), queryset=Unit.objects.none())
+    issuing_authority = UnitChoiceField(label=_("Issuing authority"), queryset=Unit.objects.none())
     tier = forms.ChoiceField(label=_("Place in 1+X"), choices=PolicyTier.choices)
     master = forms.ModelChoiceField(label=_("Master plan"), queryset=Policy.objects.none(), required=False)
     written_on = forms.DateField(label=_("Date written"), required=False, widget=date_input())

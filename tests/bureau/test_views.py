@@ -145,8 +145,9 @@ def test_ending_an_appointment_keeps_it_in_the_history(client, seeded):
 
 def test_list_pages_use_a_constant_number_of_queries(client, seeded, django_assert_max_num_queries):
     login(client, Role.LEADER, seeded["bureau"])
+    # 13: the person list reads the posts its page's people hold, in one query of its own.
     for name in ("bureau:unit-list", "bureau:person-list", "bureau:transfer-list"):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):
             assert client.get(reverse(name)).status_code == 200
 
 
@@ -275,3 +276,41 @@ def test_org_chart_links_a_person_only_when_the_reader_may_open_their_page(clien
         assert not linked
     if role in (Role.BUREAU_STAFF, Role.LEADER):
         assert linked
+
+
+def _options(form, name):
+    return [label for value, label in form.fields[name].choices if value != ""]
+
+
+def test_transfer_form_names_units_with_their_parent_in_tree_order_and_people_with_their_unit(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-funds"])
+    form = client.get(reverse("bureau:transfer-plan")).context["form"]
+    into = _options(form, "to_unit")
+    assert len(into) == len(set(into)), "every unit is named unambiguously"
+    assert "温州市网络经济发展局 / 电子商务处" in into
+    assert "温州市商务局 / 电子商务处" in into
+    assert "电子商务处" not in into
+    # the bureau's own divisions follow it, before the county bureaus below it
+    bureau = into.index("温州市网络经济发展局")
+    assert into.index("温州市网络经济发展局 / 办公室") == bureau + 1
+    assert into.index("温州市网络经济发展局 / 信息化推进处") < into.index("鹿城区网络经济发展局")
+    people = _options(form, "person")
+    assert any(label.startswith("李国栋（") for label in people)
+    assert all("（" in label and label.endswith("）") for label in people)
+
+
+def test_people_and_transfer_filters_name_units_with_their_parent(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-funds"])
+    for name in ("bureau:person-list", "bureau:transfer-list"):
+        units = _options(client.get(reverse(name)).context["filterset"].form, "unit")
+        assert "温州市商务局 / 电子商务处" in units
+        assert units.count("电子商务处") == 0
+
+
+def test_people_list_heads_names_as_names_and_shows_the_posts_people_hold(client, seeded):
+    login(client, Role.LEADER, seeded["bureau"])
+    holder = Appointment.objects.filter(end_date__isnull=True, person__title="").select_related("post").first()
+    response = client.get(reverse("bureau:person-list"), {"q": holder.person.name})
+    html = response.content.decode()
+    assert "<th>姓名</th>" in html
+    assert holder.post.title in html.split(holder.person.name, 2)[-1].split("</tr>")[0]

@@ -53,7 +53,8 @@ def test_legacy_list_has_a_constant_number_of_queries(client, staff, city, catal
         )  # fmt: skip
     client.force_login(staff)
     client.get(reverse("policies:legacy-index"))
-    with django_assert_max_num_queries(15) as few:  # 15: one loads the session's two-factor device
+    # 16: one loads the session's two-factor device, one the sort order of the issuing units' parents (tree order)
+    with django_assert_max_num_queries(16) as few:
         client.get(reverse("policies:legacy-index"))
     for i in range(3, 13):
         services.legacy_policy_save(
@@ -293,3 +294,20 @@ def test_staff_add_an_interpretation_document_from_the_page(client, staff):
     html = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
     assert "一图读懂扶持政策" in html
     assert "问：谁可以申请？答：……" in html
+
+
+def test_issuing_authority_choices_name_a_division_with_its_department(client, staff, city, catalogue):
+    from bureau.choices import UnitKind
+    from tests.bureau.factories import UnitFactory
+
+    for parent in (city["bureau"], city["dept"]):
+        UnitFactory(code=f"{parent.code}-ec", kind=UnitKind.DIVISION if parent == city["bureau"]
+                    else UnitKind.DEPARTMENT_DIVISION, parent=parent, name="电子商务处")  # fmt: skip
+    client.force_login(staff)
+    form = client.get(reverse("policies:create")).context["form"]
+    labels = [label for value, label in form.fields["issuing_authority"].choices if value != ""]
+    assert "网络经济发展局 / 电子商务处" in labels
+    assert "温州市商务局 / 电子商务处" in labels
+    assert "电子商务处" not in labels
+    filter_form = client.get(reverse("policies:index")).context["filterset"].form
+    assert [label for value, label in filter_form.fields["issuing_authority"].choices if value != ""]
