@@ -6,8 +6,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AccountKind, TransferKind
-from .models import Account, LedgerTransfer
+from .choices import AccountKind, ApplicationStatus, TransferKind
+from .models import Account, Application, LedgerTransfer, Programme
 
 
 class AccountFilterSet(django_filters.FilterSet):
@@ -41,3 +41,22 @@ class LedgerTransferFilterSet(django_filters.FilterSet):
 
     def filter_account(self, queryset: QuerySet[LedgerTransfer], name: str, value: Account) -> QuerySet[LedgerTransfer]:
         return queryset.filter(Q(from_account=value) | Q(to_account=value))
+
+
+class ApplicationFilterSet(django_filters.FilterSet):
+    """Applications by programme (专项), fiscal year, status, enterprise, or a search of title and enterprise."""
+
+    programme = django_filters.ModelChoiceFilter(label=_("Programme"), queryset=Programme.objects.all())
+    fiscal_year = django_filters.NumberFilter(label=_("Fiscal year"), field_name="programme__fiscal_year")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ApplicationStatus.choices)
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    class Meta:
+        model = Application
+        fields = ["programme", "fiscal_year", "status", "enterprise", "q"]
+
+    def search(self, queryset: QuerySet[Application], name: str, value: str) -> QuerySet[Application]:
+        value = value.strip()
+        return queryset.filter(
+            Q(title__icontains=value) | Q(enterprise__name__icontains=value) | Q(enterprise__credit_code=value.upper())
+        )

@@ -41,8 +41,33 @@ class ApplicationForm(forms.Form):
         self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
 
 
+class ConfirmSelect(forms.Select):
+    """A select whose options carry the question to ask before the form is sent with them chosen.
+
+    funds/application.js copies the chosen option's `data-confirm` onto the form, where portal.js asks it.
+    """
+
+    def __init__(self, questions: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.questions = questions
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.questions:
+            option["attrs"]["data-confirm"] = str(self.questions[str(value)])
+        return option
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class SubmitForm(forms.Form):
+    comment = forms.CharField(label=_("Comment (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class StepForm(forms.Form):
+    """A step that takes nothing but the click (ending the public notice)."""
 
 
 class ReviewForm(ReasonForm):
@@ -50,7 +75,12 @@ class ReviewForm(ReasonForm):
     outcome = forms.ChoiceField(
         label=_("Review outcome"),
         choices=[("pass", _("Pass to the experts")), ("return", _("Return for revision")), ("reject", _("Reject"))],
-    )
+        widget=ConfirmSelect({
+            "pass": _("Pass this application to the experts for scoring?"),
+            "return": _("Return this application to the applicant for revision?"),
+            "reject": _("Reject this application? A rejection ends the application."),
+        }),
+    )  # fmt: skip
 
 
 class AssignForm(forms.Form):
@@ -81,7 +111,11 @@ class DecideForm(ReasonForm):
         label=pgettext_lazy("fund", "Decision"),
         choices=[("1", pgettext_lazy("fund", "Approve")), ("0", _("Reject"))],
         coerce=lambda v: v == "1",
-    )
+        widget=ConfirmSelect({
+            "1": _("Approve this application? The amount approved is committed at once and the public notice begins."),
+            "0": _("Reject this application? A rejection ends the application."),
+        }),
+    )  # fmt: skip
     amount_fen = YuanField(label=_("Amount approved (yuan)"), required=False)
     field_order = ["approve", "amount_fen", "reason"]
 

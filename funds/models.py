@@ -337,6 +337,13 @@ class ApplicationStep(models.Model):
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status or '-'} → {self.to_status}"
 
+    @property
+    def label(self) -> str:
+        """What the step was (experts assigned, a tranche paid...), for the timeline."""
+        from .workflows import step_label
+
+        return step_label(self.from_status, self.to_status)
+
 
 @track()
 class ExpertReview(TimeStampedModel):

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from bureau.models import User
 from bureau.permissions import restrict
+from datacenter.selectors import enterprise_list
 
 from .choices import AccountKind, ApplicationStatus, TransferKind
 from .models import Account, Application, FundSource, LedgerTransfer, Programme, YearTarget
@@ -32,6 +33,11 @@ def application_list(*, user: User | AnonymousUser) -> QuerySet[Application]:
 
 def application_detail(*, user: User | AnonymousUser, pk: int) -> Application:
     return application_list(user=user).prefetch_related("steps__actor", "reviews__expert", "objections").get(pk=pk)
+
+
+def enterprise_visible(application: Application, *, user: User | AnonymousUser) -> bool:
+    """Whether `user` may open the applicant's profile in the data center."""
+    return enterprise_list(user=user).filter(pk=application.enterprise_id).exists()
 
 
 def application_transfers(application: Application) -> QuerySet[LedgerTransfer]:

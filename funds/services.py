@@ -27,6 +27,8 @@ from bureau.models import Unit, User
 from bureau.notifications import notify
 from bureau.roles import Role
 from core import workdays
+from core.choices import ChainSegment
+from core.money import format_yuan
 from datacenter.models import Enterprise
 from policies.models import Policy
 
@@ -110,8 +112,8 @@ def contribution_post(*, actor: User | None, source: FundSource, amount_fen: int
     if not repeat and paid + amount_fen > source.pledged_fen:
         raise ValidationError(
             {
-                "amount_fen": _("Only %(left)s fen of this pledge are still to be paid.")
-                % {"left": source.pledged_fen - paid}
+                "amount_fen": _("Only %(left)s yuan of this pledge are still to be paid.")
+                % {"left": format_yuan(source.pledged_fen - paid)}
             }
         )
     return ledger.transfer_post(
@@ -220,11 +222,17 @@ def application_create(
         raise ValidationError({"requested_fen": _("The amount requested must be more than zero.")})
     if programme.max_grant_fen is not None and requested_fen > programme.max_grant_fen:
         raise ValidationError(
-            {"requested_fen": _("This programme grants at most %(max)s fen.") % {"max": programme.max_grant_fen}}
+            {
+                "requested_fen": _("This programme grants at most %(max)s yuan.")
+                % {"max": format_yuan(programme.max_grant_fen)}
+            }
         )
     enterprise = enterprise_for(credit_code, name=enterprise_name, home_unit=programme.owner_unit)
     if programme.segments and enterprise.chain_segment and enterprise.chain_segment not in programme.segments:
-        raise ValidationError(_("This programme does not support enterprises in that part of the value chain."))
+        raise ValidationError(
+            _("The programme %(programme)s does not support enterprises in the %(segment)s segment of the value chain.")
+            % {"programme": programme.name, "segment": ChainSegment(enterprise.chain_segment).label}
+        )
     assert unit is not None
     application = Application(
         programme=programme, enterprise=enterprise, title=title, description=description,
@@ -315,8 +323,9 @@ def _notify_next(application: Application, reason: str) -> None:
 
 @transaction.atomic
 def application_submit(
-    *, actor: User | None, application: Application, today: datetime.date | None = None
+    *, actor: User | None, application: Application, comment: str = "", today: datetime.date | None = None
 ) -> Application:
+    """Send the application in for the first review; an optional comment goes with the step."""
     application, before = _move(application, "submit", S.SUBMITTED, actor)
     today = today or timezone.localdate()
     programme = application.programme
@@ -327,7 +336,7 @@ def application_submit(
         )
     application.status = S.SUBMITTED
     application.submitted_on = today
-    return _save_step(application, before, actor, "", "submitted_on")
+    return _save_step(application, before, actor, comment.strip(), "submitted_on")
 
 
 @transaction.atomic
@@ -508,7 +517,9 @@ def application_close_notice(
     application, before = _move(application, "close_notice", S.APPROVED, actor)
     today = today or timezone.localdate()
     if application.notice_ends_on is None or today < application.notice_ends_on:
-        raise ValidationError(_("The public notice runs until %(day)s.") % {"day": application.notice_ends_on})
+        raise ValidationError(
+            _("The public notice runs until %(day)s and has not ended yet.") % {"day": application.notice_ends_on}
+        )
     application.status = S.APPROVED
     return _save_step(application, before, actor, "")
 
@@ -558,8 +569,8 @@ def application_disburse(
     if amount_fen <= 0 or amount_fen > remaining:
         raise ValidationError(
             {
-                "amount_fen": _("A tranche is more than zero and at most the %(left)s fen still committed.")
-                % {"left": remaining}
+                "amount_fen": _("A tranche is more than zero and at most the %(left)s yuan still committed.")
+                % {"left": format_yuan(remaining)}
             }
         )
     _post_tranche(application, amount_fen, key, actor)

@@ -6,11 +6,11 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from core.permissions import require_perm
 
 from . import selectors, services
 from .choices import ApplicationStatus
+from .filtersets import ApplicationFilterSet
 from .forms import (
     ApplicationForm,
     AssignForm,
@@ -32,6 +33,8 @@ from .forms import (
     ResolveForm,
     ReviewForm,
     ScoreForm,
+    StepForm,
+    SubmitForm,
     YearForm,
 )
 from .models import Application
@@ -122,18 +125,16 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_perm("funds.view_application")
 def application_list(request: HttpRequest) -> HttpResponse:
-    applications = selectors.application_list(user=request.user)
-    status, q = request.GET.get("status", ""), request.GET.get("q", "").strip()
-    if status in ApplicationStatus.values:
-        applications = applications.filter(status=status)
-    if q:
-        applications = applications.filter(
-            Q(title__icontains=q) | Q(enterprise__name__icontains=q) | Q(enterprise__credit_code=q.upper())
-        )
-    page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    filterset = ApplicationFilterSet(
+        request.GET or None, queryset=selectors.application_list(user=request.user), request=request
+    )
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    programmes = list(selectors.programme_list(user=request.user))
     return render(
         request, "funds/application_list.html",
-        {"page": page, "statuses": ApplicationStatus.choices, "status": status, "q": q},
+        {"page": page, "statuses": ApplicationStatus.choices, "programmes": programmes,
+         "years": sorted({p.fiscal_year for p in programmes}, reverse=True),
+         "chosen": getattr(filterset.form, "cleaned_data", {}), "q": request.GET.get("q", "").strip()},
     )  # fmt: skip
 
 
@@ -160,10 +161,18 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funds/application_detail.html", _detail_context(request, application))
 
 
-def _detail_context(request: HttpRequest, application: Application, **forms: Any) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, application: Application, bound: forms.Form | None = None) -> dict[str, Any]:
+    """The page of one application; `bound` is the step form just posted, the only one that shows its data."""
     actions = selectors.available_actions(application, request.user)
     my_review = next((r for r in application.reviews.all() if r.expert_id == request.user.pk), None)
-    context: dict[str, Any] = {
+    # Each step has a form of its own, named (and prefixed) by the step: a refusal shows in that form only.
+    step_forms: dict[str, forms.Form] = {
+        action: form_class(prefix=action) for action, (form_class, _run) in ACTIONS.items()
+    }
+    step_forms["score"] = ScoreForm(rubric=application.programme.rubric, prefix="score")
+    if bound is not None and bound.prefix:
+        step_forms[bound.prefix] = bound
+    return {
         "application": application,
         "transfers": selectors.application_transfers(application),
         "actions": actions,
@@ -172,45 +181,27 @@ def _detail_context(request: HttpRequest, application: Application, **forms: Any
         "reviews_visible": my_review is None or my_review.scored_at is not None,
         "warnings": services.priority_warnings(application, application.requested_fen)
         if application.status == ApplicationStatus.AWAITING_DECISION else [],
+        "forms": step_forms,
+        "enterprise_visible": selectors.enterprise_visible(application, user=request.user),
     }  # fmt: skip
-    defaults: dict[str, Any] = {
-        "review_form": ReviewForm(), "assign_form": AssignForm(), "decide_form": DecideForm(),
-        "object_form": ObjectForm(), "resolve_form": ResolveForm(), "disburse_form": DisburseForm(),
-        "reason_form": ReasonForm(), "score_form": ScoreForm(rubric=application.programme.rubric),
-    }  # fmt: skip
-    context.update({**defaults, **forms})
-    return context
 
 
-# action -> (form class, form name in the page, the service call)
-ACTIONS: dict[str, tuple[Any, str, Callable[..., Any]]] = {
-    "submit": (ReasonForm, "reason_form", lambda a, u, d: services.application_submit(actor=u, application=a)),
-    "review": (ReviewForm, "review_form", lambda a, u, d: services.application_review(actor=u, application=a, **d)),
+# action -> (form class, the service call)
+ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Any]]] = {
+    "submit": (SubmitForm, lambda a, u, d: services.application_submit(actor=u, application=a, **d)),
+    "review": (ReviewForm, lambda a, u, d: services.application_review(actor=u, application=a, **d)),
     "assign": (
         AssignForm,
-        "assign_form",
         lambda a, u, d: services.application_assign_experts(actor=u, application=a, experts=list(d["experts"])),
     ),
-    "decide": (DecideForm, "decide_form", lambda a, u, d: services.application_decide(actor=u, application=a, **d)),
-    "object": (ObjectForm, "object_form", lambda a, u, d: services.application_object(actor=u, application=a, **d)),
-    "resolve": (
-        ResolveForm,
-        "resolve_form",
-        lambda a, u, d: services.application_resolve_objection(actor=u, application=a, **d),
-    ),
-    "close_notice": (
-        ReasonForm,
-        "reason_form",
-        lambda a, u, d: services.application_close_notice(actor=u, application=a),
-    ),
-    "disburse": (
-        DisburseForm,
-        "disburse_form",
-        lambda a, u, d: services.application_disburse(actor=u, application=a, **d),
-    ),
-    "accept": (ReasonForm, "reason_form", lambda a, u, d: services.application_accept(actor=u, application=a, **d)),
-    "withdraw": (ReasonForm, "reason_form", lambda a, u, d: services.application_withdraw(actor=u, application=a, **d)),
-    "cancel": (ReasonForm, "reason_form", lambda a, u, d: services.application_cancel(actor=u, application=a, **d)),
+    "decide": (DecideForm, lambda a, u, d: services.application_decide(actor=u, application=a, **d)),
+    "object": (ObjectForm, lambda a, u, d: services.application_object(actor=u, application=a, **d)),
+    "resolve": (ResolveForm, lambda a, u, d: services.application_resolve_objection(actor=u, application=a, **d)),
+    "close_notice": (StepForm, lambda a, u, d: services.application_close_notice(actor=u, application=a)),
+    "disburse": (DisburseForm, lambda a, u, d: services.application_disburse(actor=u, application=a, **d)),
+    "accept": (ReasonForm, lambda a, u, d: services.application_accept(actor=u, application=a, **d)),
+    "withdraw": (ReasonForm, lambda a, u, d: services.application_withdraw(actor=u, application=a, **d)),
+    "cancel": (ReasonForm, lambda a, u, d: services.application_cancel(actor=u, application=a, **d)),
 }
 
 
@@ -222,18 +213,18 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     except Application.DoesNotExist as exc:
         raise Http404 from exc
     if action == "score":
-        form: Any = ScoreForm(request.POST, rubric=application.programme.rubric)
+        form: Any = ScoreForm(request.POST, rubric=application.programme.rubric, prefix="score")
         if form.is_valid() and call_service(
             form, services.application_score, actor=_user(request), application=application,
             scores=form.scores(), comment=form.cleaned_data["comment"],
         ) is not None:  # fmt: skip
             messages.success(request, _("Your scores are recorded."))
             return redirect("funds:application-detail", pk=pk)
-        return render(request, "funds/application_detail.html", _detail_context(request, application, score_form=form))
+        return render(request, "funds/application_detail.html", _detail_context(request, application, form))
     if action not in ACTIONS:
         raise Http404
-    form_class, name, run = ACTIONS[action]
-    form = form_class(request.POST)
+    form_class, run = ACTIONS[action]
+    form = form_class(request.POST, prefix=action)
     if form.is_valid():
         try:
             done = call_service(form, run, a=application, u=_user(request), d=form.cleaned_data)
@@ -243,7 +234,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             messages.success(request, _("Done: the application is now “%(status)s”.") % {"status": _status_of(pk)})
             return redirect("funds:application-detail", pk=pk)
     application = selectors.application_detail(user=request.user, pk=pk)
-    return render(request, "funds/application_detail.html", _detail_context(request, application, **{name: form}))
+    return render(request, "funds/application_detail.html", _detail_context(request, application, form))
 
 
 def _status_of(pk: int) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from bureau.roles import Role
 
 from .choices import ApplicationStatus as S
@@ -59,3 +62,32 @@ def roles_of(action: str) -> frozenset[str]:
 
 def actions_from(status: str) -> list[str]:
     return [action for action, source in TRANSITIONS if source == status]
+
+
+# What a step was, for the application's timeline, by (from, to); None stands for any status before. A step
+# that stays in its status (experts assigned, a tranche paid) says so instead of repeating the status.
+STEP_LABELS: dict[tuple[str | None, str], Promise] = {
+    ("", S.DRAFT): _("Entered as a draft"),
+    (None, S.SUBMITTED): _("Application submitted"),
+    (S.SUBMITTED, S.EXPERT_REVIEW): _("First review passed: to the experts"),
+    (S.SUBMITTED, S.RETURNED): _("Returned for revision"),
+    (S.SUBMITTED, S.REJECTED): _("Rejected in the first review"),
+    (S.EXPERT_REVIEW, S.EXPERT_REVIEW): _("Experts assigned"),
+    (S.EXPERT_REVIEW, S.AWAITING_DECISION): _("Scored by every expert"),
+    (S.AWAITING_DECISION, S.PUBLIC_NOTICE): _("Approved by the bureau: public notice"),
+    (S.AWAITING_DECISION, S.REJECTED): _("Rejected by the bureau"),
+    (S.PUBLIC_NOTICE, S.SUSPENDED): _("Objection recorded"),
+    (S.SUSPENDED, S.PUBLIC_NOTICE): _("Objection resolved: public notice again"),
+    (S.PUBLIC_NOTICE, S.APPROVED): _("Public notice ended"),
+    (S.APPROVED, S.APPROVED): _("Tranche paid"),
+    (S.APPROVED, S.AWAITING_ACCEPTANCE): _("Last tranche paid"),
+    (S.AWAITING_ACCEPTANCE, S.CLOSED): _("Acceptance check passed"),
+    (None, S.WITHDRAWN): _("Application withdrawn"),
+    (None, S.CANCELLED): _("Approval cancelled"),
+}  # fmt: skip
+
+
+def step_label(from_status: str, to_status: str) -> str:
+    """The timeline's name for a move: what happened, falling back on the status reached."""
+    label = STEP_LABELS.get((from_status, to_status)) or STEP_LABELS.get((None, to_status))
+    return str(label if label is not None else S(to_status).label)

@@ -14,7 +14,7 @@ from bureau.api.viewsets import ScopedReadOnlyViewSet, ServiceModelViewSet, acti
 from core.api.idempotency import idempotent
 
 from .. import services
-from ..filtersets import AccountFilterSet, LedgerTransferFilterSet
+from ..filtersets import AccountFilterSet, ApplicationFilterSet, LedgerTransferFilterSet
 from ..models import Account, Application, FundSource, LedgerTransfer, Programme
 from .serializers import (
     AccountSerializer,
@@ -77,7 +77,7 @@ class ApplicationViewSet(ServiceModelViewSet[Application]):
         .order_by("-created_at", "-pk")
     )
     serializer_class = ApplicationSerializer
-    filterset_fields = ["programme", "status", "enterprise"]
+    filterset_class = ApplicationFilterSet
     http_method_names = ["get", "post", "head", "options"]
     create_service = services.application_create
 

@@ -53,14 +53,14 @@ def test_staff_move_an_application_through_the_pages(client, fund):
     client.force_login(fund["staff"])
     url = lambda action: reverse("funds:application-action", args=[application.pk, action])  # noqa: E731
     services.application_submit(actor=fund["staff"], application=application, today=D(2026, 3, 2))
-    assert client.post(url("review"), {"outcome": "pass"}).status_code == 302
-    client.post(url("assign"), {"experts": [fund["expert1"].pk, fund["expert2"].pk]})
+    assert client.post(url("review"), {"review-outcome": "pass"}).status_code == 302
+    client.post(url("assign"), {"assign-experts": [fund["expert1"].pk, fund["expert2"].pk]})
     for expert in ("expert1", "expert2"):
         client.force_login(fund[expert])
-        response = client.post(url("score"), {"c0": 35, "c1": 25, "c2": 20})
+        response = client.post(url("score"), {"score-c0": 35, "score-c1": 25, "score-c2": 20})
         assert response.status_code == 302
     client.force_login(fund["leader"])
-    response = client.post(url("decide"), {"approve": "1", "amount_fen": "150000.00"})
+    response = client.post(url("decide"), {"decide-approve": "1", "decide-amount_fen": "150000.00"})
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == S.PUBLIC_NOTICE
@@ -72,7 +72,7 @@ def test_a_refused_step_shows_the_reason_on_the_page(client, fund):
     client.force_login(fund["leader"])
     response = client.post(
         reverse("funds:application-action", args=[application.pk, "decide"]),
-        {"approve": "1", "amount_fen": "999999.00"},
+        {"decide-approve": "1", "decide-amount_fen": "999999.00"},
     )
     assert response.status_code == 200
     assert "批准金额不能超过申请金额" in response.content.decode()
@@ -135,9 +135,13 @@ def test_application_list_page_uses_a_constant_number_of_queries(client, fund, d
     for n in range(20):
         new_application(fund, n=n)
     client.force_login(fund["auditor"])
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # one of them: the programmes offered by the programme filter
         response = client.get(reverse("funds:application-list"))
     assert "智能产线改造项目19" in response.content.decode()
+    for n in range(20, 40):
+        new_application(fund, n=n)
+    with django_assert_max_num_queries(11):
+        assert "智能产线改造项目39" in client.get(reverse("funds:application-list")).content.decode()
 
 
 def test_the_enterprise_profile_shows_its_applications_and_the_policies_for_its_segment(client, fund):
@@ -179,3 +183,110 @@ def test_an_expert_lists_exactly_the_applications_assigned_to_them(client, fund)
     api = APIClient()
     api.force_authenticate(fund["expert1"])
     assert [row["id"] for row in api.get("/api/v1/applications/").json()["results"]] == [assigned.pk]
+
+
+def in_public_notice(fund, **kw):
+    """An application approved today: its public notice runs for five more working days."""
+    application = to_decision(fund, new_application(fund, **kw))
+    return services.application_decide(
+        actor=fund["leader"], application=application, approve=True, amount_fen=200_000_00
+    )
+
+
+def test_a_refused_step_answers_in_its_own_form_and_fills_no_other(client, fund):
+    application = in_public_notice(fund)
+    client.force_login(fund["staff"])
+    # What the walkthrough typed into the "end the public notice" box, sent as the old page sent it.
+    response = client.post(
+        reverse("funds:application-action", args=[application.pk, "close_notice"]), {"reason": "公示无异议"}
+    )
+    html = response.content.decode()
+    day = application.notice_ends_on.isoformat()
+    assert html.count(f"公示期至 {day}，尚未结束。") == 1
+    assert "公示无异议" not in html  # not in the cancel form's reason either
+    assert 'name="cancel-reason"' in html
+
+
+def test_a_tranche_beyond_the_commitment_is_refused_in_yuan(client, fund):
+    application = in_public_notice(fund)
+    services.application_close_notice(actor=fund["staff"], application=application, today=D(2099, 1, 1))
+    client.force_login(fund["staff"])
+    html = client.post(
+        reverse("funds:application-action", args=[application.pk, "disburse"]),
+        {"disburse-amount_fen": "300000.00", "disburse-tranche_key": "t-1"},
+    ).content.decode()
+    assert "每笔拨付须大于零，且不超过尚余的承诺资金 200,000.00 元。" in html
+    assert "20000000" not in html
+
+
+def test_the_application_page_shows_the_project_description_and_submits_with_a_comment(client, fund):
+    from funds.models import Programme
+
+    Programme.objects.filter(pk=fund["programme"].pk).update(opens_on=D(2000, 1, 1), closes_on=D(2099, 12, 31))
+    application = new_application(fund, description="建设三条智能产线，年产能提高三成。")
+    client.force_login(fund["staff"])
+    detail = reverse("funds:application-detail", args=[application.pk])
+    html = client.get(detail).content.decode()
+    assert "建设三条智能产线，年产能提高三成。" in html
+    assert "备注（选填）" in html
+    response = client.post(
+        reverse("funds:application-action", args=[application.pk, "submit"]), {"submit-comment": "材料已补齐"}
+    )
+    assert response.status_code == 302
+    assert application.steps.order_by("-pk").first().reason == "材料已补齐"
+
+
+def test_the_steps_without_an_outcome_select_ask_before_they_are_taken(client, fund):
+    application = in_public_notice(fund)
+    client.force_login(fund["staff"])
+    html = client.get(reverse("funds:application-detail", args=[application.pk])).content.decode()
+    for action in ("object", "close_notice"):
+        url = reverse("funds:application-action", args=[application.pk, action])
+        form = html[html.index(f'action="{url}"') :].split(">", 1)[0]
+        assert "data-confirm=" in form, action
+    assert "公示暂停" in html
+
+
+def test_the_timeline_names_each_step_and_the_enterprise_links_to_its_profile(client, fund):
+    application = to_decision(fund, new_application(fund))
+    client.force_login(fund["leader"])
+    html = client.get(reverse("funds:application-detail", args=[application.pk])).content.decode()
+    steps = html[html.index('id="application-steps"') :].split("</ul>", 1)[0]
+    labels = [part.split("</strong>", 1)[0] for part in steps.split("<strong>")[1:]]
+    assert labels == ["录入草稿", "提交申请", "初审通过，转专家评审", "分配专家", "专家评分完成"]
+    profile = reverse("datacenter:enterprise", args=[application.enterprise_id])
+    assert f'href="{profile}"' in html
+    client.force_login(fund["expert1"])
+    assert (
+        f'href="{profile}"'
+        not in client.get(reverse("funds:application-detail", args=[application.pk])).content.decode()
+    )
+
+
+def test_the_application_list_filters_by_programme_and_year_on_the_page_and_in_the_api(client, fund):
+    from tests.datacenter.factories import credit_code
+    from tests.policies.factories import published
+
+    older = services.programme_create(
+        actor=None, code="ecom-2025", name="电子商务专项", fiscal_year=2025, policy=published(),
+        owner_unit=fund["programme"].owner_unit, opens_on=D(2025, 1, 1), closes_on=D(2025, 12, 31),
+    )  # fmt: skip
+    new_application(fund, n=1)
+    services.application_create(
+        actor=fund["staff"], programme=older, credit_code=credit_code(2),
+        title="跨境电商平台项目", requested_fen=100_000_00,
+    )  # fmt: skip
+    client.force_login(fund["auditor"])
+    url = reverse("funds:application-list")
+    by_year = client.get(url, {"fiscal_year": 2025}).content.decode()
+    assert "跨境电商平台项目" in by_year
+    assert "智能产线改造项目1" not in by_year
+    by_programme = client.get(url, {"programme": fund["programme"].pk}).content.decode()
+    assert "跨境电商平台项目" not in by_programme
+    assert "智能产线改造项目1" in by_programme
+    assert f'<option value="{older.pk}"' in by_programme
+    assert '<option value="2025"' in by_programme
+    api = APIClient()
+    api.force_authenticate(fund["auditor"])
+    rows = api.get("/api/v1/applications/", {"fiscal_year": 2025}).json()["results"]
+    assert [r["title"] for r in rows] == ["跨境电商平台项目"]

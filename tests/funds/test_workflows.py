@@ -328,3 +328,15 @@ def test_the_public_notice_counts_working_days_across_the_spring_festival(fund):
         services.application_close_notice(actor=fund["staff"], application=decided, today=D(2026, 2, 26)).status
         == S.APPROVED
     )
+
+
+def test_an_enterprise_outside_the_programmes_segments_is_refused_naming_both(fund):
+    from funds.models import Programme
+
+    new_application(fund, n=70)
+    enterprise(70).__class__.objects.filter(pk=enterprise(70).pk).update(chain_segment="end")
+    Programme.objects.filter(pk=fund["programme"].pk).update(segments=["front", "middle"])
+    fund["programme"].refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        new_application(fund, n=70)
+    assert refused.value.messages == ["本专项（智能制造专项）不支持产业链“末端：销售应用”环节的企业。"]

@@ -12,8 +12,9 @@
     var value = { type: "value" };
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: series.length > 1 ? {} : undefined,
-      grid: { containLabel: true, left: 8, right: 16, top: series.length > 1 ? 32 : 8, bottom: 8 },
+      // The legend above the plot, never on an axis; room on the right for the last value label.
+      legend: series.length > 1 ? { top: 0 } : undefined,
+      grid: { containLabel: true, left: 8, right: 48, top: series.length > 1 ? 40 : 16, bottom: 8 },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
       series: series.map(function (s) { return { name: s.name, type: "bar", stack: s.stack, data: s.data }; })
