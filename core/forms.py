@@ -29,6 +29,12 @@ class AuditFilterForm(forms.Form):
     user = forms.ModelChoiceField(label=_("User"), required=False, queryset=User.objects.none())
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    include_computed = forms.BooleanField(
+        label=_("Include recomputations"),
+        required=False,
+        help_text=_("Updates that changed only computed values, such as an indicator's last computation."),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args: Any, viewer: User | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,7 +7,8 @@ import datetime
 import pghistory.models
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Model, Q, QuerySet, TextField
+from django.db.models import BooleanField, Model, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from bureau.models import Unit, User
@@ -45,8 +46,13 @@ def audit_events(
     user: Model | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
+    include_computed: bool = False,
 ) -> QuerySet[pghistory.models.MiddlewareEvents]:
-    """Newest first, only events of records `viewer` may read. Naming a model reads only that model's event table."""
+    """Newest first, only events of records `viewer` may read. Naming a model reads only that model's event table.
+
+    Updates that changed only computed columns (a search vector, an indicator's last computation) are left
+    out unless `include_computed`.
+    """
     events = pghistory.models.MiddlewareEvents.objects.all()
     event_models = tracked_models()
     if model and model in event_models:
@@ -54,6 +60,8 @@ def audit_events(
     events = events.across(*event_models.values())
     if not reads_all_history(viewer):
         events = events.filter(_readable_records(viewer, event_models))
+    if not include_computed:
+        events = events.filter(_not_only_computed(event_models))
     if object_id:
         events = events.filter(pgh_obj_id=object_id)
     if user is not None:
@@ -63,6 +71,25 @@ def audit_events(
     if date_to:
         events = events.filter(pgh_created_at__date__lte=date_to)
     return events.select_related("user").order_by("-pgh_created_at", "-pgh_id")
+
+
+def _not_only_computed(event_models: dict[str, type[Model]]) -> RawSQL:
+    """SQL: the event is not an update whose changes are all in computed columns."""
+    from .audit import computed_fields
+
+    table = f'"{pghistory.models.MiddlewareEvents._meta.db_table}"'
+    cases, params = [], []
+    for label, event_model in event_models.items():
+        computed = sorted(computed_fields(event_model.pgh_tracked_model))  # type: ignore[attr-defined]
+        if computed:
+            cases.append(f"WHEN %s THEN COALESCE({table}.pgh_diff, '{{}}'::jsonb) - %s::text[]")
+            params += [label, computed]
+    if not cases:
+        return RawSQL("TRUE", [], output_field=BooleanField())
+    remaining = f"CASE {table}.pgh_obj_model {' '.join(cases)} ELSE {table}.pgh_diff END"
+    sql = f"NOT ({table}.pgh_label = %s AND {table}.pgh_diff IS NOT NULL AND ({remaining}) = %s::jsonb)"
+    # Only table names and placeholders are written into the SQL; every value is a parameter.
+    return RawSQL(sql, ["update", *params, "{}"], output_field=BooleanField())  # noqa: S611
 
 
 def _readable_records(viewer: User | AnonymousUser, event_models: dict[str, type[Model]]) -> Q:

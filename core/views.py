@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from . import audit, selectors
 from . import metrics as metrics_registry
-from . import selectors
 from .api.errors import json_error
 from .forms import AuditFilterForm
 from .health import UP, portal_health
@@ -77,10 +77,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     # Full readers see every event; everyone else only those of the records they may read.
     events = selectors.audit_events(viewer=request.user, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    names = {label: model.pgh_tracked_model._meta.verbose_name for label, model in selectors.tracked_models().items()}  # type: ignore[attr-defined]
+    models = {label: model.pgh_tracked_model for label, model in selectors.tracked_models().items()}  # type: ignore[attr-defined]
     for event in page.object_list:
-        event.model_name = names.get(event.pgh_obj_model, event.pgh_obj_model)
+        model = models.get(event.pgh_obj_model)
+        event.model_name = model._meta.verbose_name if model is not None else event.pgh_obj_model
         event.action = EVENT_ACTIONS.get(event.pgh_label, event.pgh_label)
+    audit.describe(list(page.object_list), models, request.user)
     return render(request, "core/audit_log.html", {"form": form, "page": page})
 
 

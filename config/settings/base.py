@@ -239,6 +239,13 @@ CONTENT_SECURITY_POLICY = {
 # The history itself cannot be altered: triggers refuse UPDATE and DELETE on event tables.
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Columns the audit page leaves out of a change (and an update that changed nothing else), by model: they
+# follow from other data, nobody decides them. Search vectors are left out everywhere (core.audit).
+AUDIT_COMPUTED_FIELDS: dict[str, tuple[str, ...]] = {
+    "bureau.Unit": ("path", "depth"),  # the tree path follows the parent
+    "bureau.ApiToken": ("last_used_at",),  # touched by every call the token makes
+    "datacenter.Indicator": ("computed_at",),  # each recomputation after a load
+}
 
 # --- internationalisation: Chinese first ---
 LANGUAGE_CODE = "zh-hans"

@@ -228,3 +228,67 @@ def test_a_county_administrators_audit_page_query_count_does_not_grow_with_event
         person.name = f"县里的人{i}"
         person.save()
     assert queries_for_page() == few
+
+
+def test_the_audit_page_names_fields_choices_and_related_records_in_the_readers_terms(client):
+    from bureau.choices import UnitKind
+    from bureau.models import Person
+
+    first = UnitFactory(code="audit-first", name="第一单位")
+    second = UnitFactory(code="audit-second", name="第二单位")
+    person = Person.objects.create(name="被调动的人", home_unit=first)
+    person.home_unit = second
+    person.save()
+    first.kind = UnitKind.ENTERPRISE
+    first.save()
+    client.force_login(UserFactory(roles=[Role.AUDITOR]))
+    html = client.get(reverse("audit-log")).content.decode()
+    assert "home_unit_id" not in html
+    assert "原单位" in html  # the field's verbose name (home unit)
+    assert "第一单位 → 第二单位" in html  # related records by name
+    assert "成员部门 → 企业" in html  # choice labels, not "department → enterprise"
+    assert "被调动的人" in html  # a creation shows the values it was created with
+
+
+def test_the_audit_page_shows_changed_times_in_beijing_time(client):
+    import datetime
+
+    user = UserFactory(
+        username="audit-time", date_joined=datetime.datetime(2026, 11, 29, 4, 38, 52, tzinfo=datetime.UTC)
+    )
+    client.force_login(UserFactory(roles=[Role.AUDITOR]))
+    html = client.get(reverse("audit-log"), {"model": "bureau.User", "object_id": user.pk}).content.decode()
+    assert "2026-11-29 12:38:52" in html
+    assert "+00:00" not in html
+
+
+def test_the_audit_page_leaves_out_updates_of_computed_columns_unless_asked(client):
+    from core.audit import computed_fields
+    from policies.models import Policy
+
+    assert {"search_vector", "rank_vector"} <= computed_fields(Policy)
+    unit = UnitFactory(code="audit-computed")
+    Unit.objects.filter(pk=unit.pk).update(path=unit.path + "0/", depth=9)
+    client.force_login(UserFactory(roles=[Role.AUDITOR]))
+    query = {"model": "bureau.Unit", "object_id": unit.pk}
+    html = client.get(reverse("audit-log"), query).content.decode()
+    assert html.count("<tr>") == 2  # the header and the creation, not the path's recomputation
+    assert "树路径" not in html  # nor the path among the creation's values
+    html = client.get(reverse("audit-log"), {**query, "include_computed": "on"}).content.decode()
+    assert html.count("<tr>") == 3
+
+
+def test_audit_page_query_count_does_not_grow_with_related_records(client, django_assert_max_num_queries):
+    from bureau.models import Person
+
+    units = [UnitFactory(code=f"audit-rel-{i}") for i in range(2)]
+    person = Person.objects.create(name="来回调动", home_unit=units[0])
+    client.force_login(UserFactory(roles=[Role.AUDITOR]))
+    client.get(reverse("audit-log"))
+    with django_assert_max_num_queries(13) as few:
+        client.get(reverse("audit-log"))
+    for i in range(30):
+        person.home_unit = units[i % 2]
+        person.save()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("audit-log"))
