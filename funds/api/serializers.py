@@ -92,6 +92,10 @@ class ApplicationReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ApplicationSubmitSerializer(serializers.Serializer[Any]):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
 class ApplicationReviewSerializer(ApplicationReasonSerializer):
     outcome = serializers.ChoiceField(choices=["pass", "return", "reject"])
 

@@ -26,6 +26,7 @@ from .serializers import (
     ApplicationReviewSerializer,
     ApplicationScoreSerializer,
     ApplicationSerializer,
+    ApplicationSubmitSerializer,
     FundSourceSerializer,
     LedgerTransferSerializer,
     ProgrammeSerializer,
@@ -87,11 +88,11 @@ class ApplicationViewSet(ServiceModelViewSet[Application]):
         application = service(actor=acting_user(request), application=self.get_object(), **data)
         return Response(ApplicationSerializer(self.get_queryset().get(pk=application.pk)).data)
 
-    @extend_schema(request=None, responses=ApplicationSerializer)
+    @extend_schema(request=ApplicationSubmitSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(request, services.application_submit)
+        return self._step(request, services.application_submit, ApplicationSubmitSerializer)
 
     @extend_schema(request=ApplicationReviewSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])

@@ -128,6 +128,22 @@ def test_a_step_by_the_wrong_role_is_403_and_out_of_order_is_400(fund):
     assert response.json()["error"]["code"] == "invalid"
 
 
+def test_a_department_submits_through_the_api_with_a_comment(fund):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    type(fund["programme"]).objects.filter(pk=fund["programme"].pk).update(
+        opens_on=today - _dt.timedelta(days=1), closes_on=today + _dt.timedelta(days=30)
+    )
+    application = new_application(fund)
+    response = api_as(fund["staff"]).post(
+        f"/api/v1/applications/{application.pk}/submit/", {"comment": "材料已齐"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == S.SUBMITTED
+    assert response.json()["steps"][-1]["reason"] == "材料已齐"
+
+
 def test_experts_see_only_the_applications_assigned_to_them(fund):
     assigned = new_application(fund, n=1)
     other = new_application(fund, n=2)

@@ -6,8 +6,8 @@ from funds import services
 from funds.choices import ApplicationStatus as S
 from tests.bureau import two_factor
 from tests.bureau.factories import DEFAULT_PASSWORD
+from tests.charts import layout
 from tests.funds.conftest import SCORES, new_application, to_decision
-from tests.meetings.charts import layout
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 D = datetime.date

@@ -9,7 +9,7 @@ from meetings import services
 from meetings.models import ActionItem, Minutes
 from tests.bureau import two_factor
 from tests.bureau.factories import DEFAULT_PASSWORD, UnitFactory
-from tests.meetings.charts import layout
+from tests.charts import layout
 from tests.meetings.factories import D, build_world, held_meeting, schedule
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
