@@ -52,6 +52,7 @@ def test_a_leader_without_a_device_is_sent_to_enrol_before_any_page(client):
     assert page.status_code == 200
     assert "<svg" in html
     assert "扫描" in html
+    assert "您的角色涉及公共资金或门户管理，须使用两步验证登录。" in html
     assert "<script" not in html.split("<main")[1].split("</main>")[0]  # the QR code is drawn without script
 
 
@@ -220,3 +221,21 @@ def test_a_non_administrator_may_not_reset_devices():
     with pytest.raises(PermissionDenied):
         services.two_factor_reset(user=leader, actor=UserFactory(roles=[Role.BUREAU_STAFF], unit=leader.unit))
     assert TOTPDevice.objects.filter(user=leader).exists()
+
+
+def test_the_readme_names_every_demo_account_that_signs_in_with_a_second_factor():
+    from pathlib import Path
+
+    from bureau.demo import DEMO_ACCOUNTS
+    from datacenter.demo import CENTER_ACCOUNT
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    sentence = re.search(r"((?:`\w+`,? (?:and )?)+)sign in with a second factor", readme)
+    assert sentence is not None
+    named = set(re.findall(r"`(\w+)`", sentence.group(1)))
+    needing = {
+        username
+        for username, _name, role, _unit in [*DEMO_ACCOUNTS, CENTER_ACCOUNT]
+        if role in permissions.TWO_FACTOR_ROLES
+    }
+    assert named == needing
