@@ -60,11 +60,15 @@ class TransferPlanForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, people: Any, units: Any, divisions: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: Any, units: Any, divisions: Any, may_override_quota: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["to_unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["division"].queryset = divisions  # type: ignore[attr-defined]
+        if not may_override_quota:  # only administrators exceed a quota (bureau.permissions.may_override_quota)
+            del self.fields["quota_override_reason"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

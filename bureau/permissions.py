@@ -70,6 +70,11 @@ def two_factor_required(user: User | AnonymousUser) -> bool:
     return user.is_superuser or has_role(user, *TWO_FACTOR_ROLES)
 
 
+def may_override_quota(user: User | AnonymousUser) -> bool:
+    """May `user` take a transfer over a unit's headcount quota, with a recorded reason? Administrators only."""
+    return user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMIN))
+
+
 def jurisdiction_of(unit: Unit) -> Unit:
     """The nearest unit at or above `unit` that heads a jurisdiction (the city, a county or zone bureau)."""
     if unit.kind in JURISDICTION_KINDS:

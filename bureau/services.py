@@ -260,7 +260,7 @@ def _check_quota(to_unit: Unit, day: datetime.date, arriving: int, *, actor: Use
     if used + promised + arriving <= owner.headcount_max:
         return
     if override_reason.strip():
-        if actor is None or actor.is_superuser or permissions.has_role(actor, Role.ADMIN):
+        if actor is None or permissions.may_override_quota(actor):
             return
         raise PermissionDenied(_("Only an administrator may exceed a headcount quota."))
     raise ValidationError(

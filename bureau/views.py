@@ -178,7 +178,10 @@ def transfer_plan(request: HttpRequest) -> HttpResponse:
     units = permissions.visible_units(request.user, "change").order_by("path")
     initial = {"person": request.GET.get("person"), "planned_on": timezone.localdate()}
     divisions = selectors.transfer_divisions(user=request.user)
-    form = TransferPlanForm(request.POST or None, initial=initial, people=people, units=units, divisions=divisions)
+    form = TransferPlanForm(
+        request.POST or None, initial=initial, people=people, units=units, divisions=divisions,
+        may_override_quota=permissions.may_override_quota(request.user),
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         person, division = data.pop("person"), data.pop("division")
@@ -243,7 +246,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "transfer": transfer, "may_move": may_move, "next_phase": NEXT_PHASE.get(TransferStatus(transfer.status)),
             "advance_form": advance_form, "cancel_form": cancel_form,
-            "is_admin": request.user.is_superuser or permissions.has_role(request.user, Role.ADMIN),
+            "may_override_quota": permissions.may_override_quota(request.user),
         },
     )  # fmt: skip
 

@@ -314,3 +314,15 @@ def test_people_list_heads_names_as_names_and_shows_the_posts_people_hold(client
     html = response.content.decode()
     assert "<th>姓名</th>" in html
     assert holder.post.title in html.split(holder.person.name, 2)[-1].split("</tr>")[0]
+
+
+def test_the_transfer_form_offers_the_headcount_override_only_to_administrators(client, seeded):
+    login(client, Role.BUREAU_STAFF, seeded["bureau-funds"])
+    response = client.get(reverse("bureau:transfer-plan"))
+    assert "quota_override_reason" not in response.context["form"].fields
+    assert "超编审批理由" not in response.content.decode()
+    client.logout()
+    login(client, Role.ADMIN, seeded["bureau-office"])
+    response = client.get(reverse("bureau:transfer-plan"))
+    assert "quota_override_reason" in response.context["form"].fields
+    assert "超编审批理由" in response.content.decode()
