@@ -340,8 +340,9 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "网络经济发展局门户 API",
-    "DESCRIPTION": "Network Economy Development Bureau portal: REST API for departments' systems.",
+    # Translated per request (the documentation's language follows the reader's, Chinese first).
+    "TITLE": _("Network Economy Development Bureau portal API"),
+    "DESCRIPTION": _("The Network Economy Development Bureau portal's REST API for departments' systems."),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

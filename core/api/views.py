@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import APIRootView
 from rest_framework.views import APIView
 
 
@@ -46,3 +49,19 @@ class MeView(APIView):
             "unit": getattr(user, "unit_id", None),
         }
         return Response(MeSerializer(data).data)
+
+
+class ApiRootView(APIRootView):
+    """The API's front page: a link to every list of every app (config.api_router gathers the routers)."""
+
+    def get_view_name(self) -> str:
+        return str(_("Network Economy Development Bureau portal API"))
+
+    def get_view_description(self, html: bool = False) -> str:
+        text = str(
+            _(
+                "The portal's REST API for departments' systems: each link below is a list. Send "
+                "'Authorization: Token <token>'; the documentation is at /api/docs/."
+            )
+        )
+        return mark_safe(f"<p>{escape(text)}</p>") if html else text  # noqa: S308 (escaped)

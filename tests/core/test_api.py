@@ -157,3 +157,28 @@ def test_the_api_throttles_the_connecting_address_not_an_x_forwarded_for_the_cli
     # otherwise reset its own limit on the token endpoint.
     request = Request(rf.get("/api/v1/auth/token/", HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.9"))
     assert AnonRateThrottle().get_ident(request) == "10.0.0.9"
+
+
+def test_the_api_root_lists_every_registered_list_of_every_app_in_chinese(api):
+    from importlib import import_module
+
+    from config.api_router import API_APPS
+
+    api.force_authenticate(UserFactory(roles=[Role.AUDITOR]))
+    response = api.get("/api/v1/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    links = response.json()
+    for app in API_APPS:
+        for prefix, _viewset, _basename in import_module(f"{app}.api.urls").router.registry:
+            assert links[prefix].endswith(f"/api/v1/{prefix}/"), prefix
+    page = api.get("/api/v1/", HTTP_ACCEPT="text/html").content.decode()
+    assert "The default basic root view" not in page
+    assert "网络经济发展局门户 API" in page
+
+
+def test_the_openapi_schema_is_described_in_the_readers_language(client):
+    client.force_login(UserFactory(roles=[Role.AUDITOR]))
+    schema = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert schema["info"]["title"] == "网络经济发展局门户 API"
+    assert "REST API" in schema["info"]["description"]
+    assert "网络经济发展局" in schema["info"]["description"]
