@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 class SuperusersOnly:
@@ -34,6 +35,10 @@ class PortalAdminSite(admin.AdminSite):
     """Superusers see everything. Administrators (the role, marked as staff) reach only the lists kept here
     for want of a page of their own (the joint meeting's membership, the policy fields), whose saves go
     through the services and their checks."""
+
+    site_header = _("Network Economy Development Bureau portal: administration")
+    site_title = _("Portal administration")
+    index_title = _("Data administration")
 
     def has_permission(self, request: HttpRequest) -> bool:
         # Imported here: this module is loaded with the app registry, before the models are.

@@ -35,13 +35,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "pgtrigger",
-    "pghistory",
+    "core.third_party_apps.HistoryConfig",  # pghistory, its admin section named in Chinese
     "pghistory.admin",
     "django_htmx",
-    "axes",
+    "core.third_party_apps.AxesConfig",  # axes
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "core.third_party_apps.OtpTotpConfig",  # django_otp.plugins.otp_totp
+    "core.third_party_apps.OtpStaticConfig",  # django_otp.plugins.otp_static
     "core",
     "bureau",
     # in dependency order (seed_demo runs each app's demo data in this order)

@@ -116,3 +116,15 @@ def test_the_favicon_is_served_by_the_portal_and_linked_from_every_page(client):
     response = client.get("/favicon.ico", follow=True)
     assert response.status_code == 200
     assert b"".join(response.streaming_content if response.streaming else [response.content])[:4] == b"\x00\x00\x01\x00"
+
+
+def test_the_admin_is_headed_and_its_third_party_sections_named_in_chinese(client):
+    client.force_login(UserFactory(roles=[Role.ADMIN], is_staff=True, is_superuser=True))
+    html = client.get("/admin/").content.decode()
+    assert "网络经济发展局工作门户 · 后台管理" in html
+    assert "Django 管理" not in html
+    for section in ("登录锁定", "身份验证器（两步验证）", "审计记录"):
+        assert section in html
+    for label in (">Axes<", ">Otp_Totp<", ">Pghistory<", "Access attempts"):
+        assert label not in html
+    assert "登录尝试" in html
