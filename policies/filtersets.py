@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bureau.fields import UnitFilter
 from bureau.models import Unit
+from core.forms import DateInput
 
 from .choices import ChainSegment, LegacyDisposition, PolicyStatus, PolicyTier
 from .models import LegacyPolicy, Policy, PolicyField
-from .selectors import policy_search
+from .selectors import in_force, policy_search
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -47,10 +50,14 @@ class PolicyFilterSet(django_filters.FilterSet):
         label=_("Year published"), field_name="published_on", lookup_expr="year", min_value=1949, max_value=2100
     )
     tier = django_filters.ChoiceFilter(label=_("Place in 1+X"), choices=PolicyTier.choices, empty_label=_("All"))
+    # The coverage map's cells link here: the policies in force on the map's date.
+    in_force_on = django_filters.DateFilter(
+        label=pgettext_lazy("policies", "In force on"), method="filter_in_force", widget=DateInput
+    )
 
     class Meta:
         model = Policy
-        fields = ["q", "issuing_authority", "status", "segment", "field", "year", "tier"]
+        fields = ["q", "issuing_authority", "status", "segment", "field", "year", "tier", "in_force_on"]
 
     def filter_q(self, queryset: QuerySet[Policy], name: str, value: str) -> QuerySet[Policy]:
         return policy_search(queryset, value) if value.strip() else queryset
@@ -60,6 +67,9 @@ class PolicyFilterSet(django_filters.FilterSet):
 
     def filter_field(self, queryset: QuerySet[Policy], name: str, value: Any) -> QuerySet[Policy]:
         return queryset.filter(fields=value)
+
+    def filter_in_force(self, queryset: QuerySet[Policy], name: str, value: datetime.date) -> QuerySet[Policy]:
+        return in_force(queryset, value)
 
 
 class LegacyPolicyFilterSet(django_filters.FilterSet):

@@ -22,7 +22,7 @@ from core.permissions import require_perm
 from core.search import highlight
 
 from . import registry, selectors, services, workflows
-from .choices import PolicyStatus
+from .choices import PolicyStatus, PolicyTier
 from .filtersets import LegacyPolicyFilterSet, PolicyFilterSet
 from .forms import (
     AttachmentForm,
@@ -295,9 +295,13 @@ def legacy_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_perm("policies.view_policy")
 def coverage(request: HttpRequest) -> HttpResponse:
-    form = CoverageForm(request.GET or None)
+    # Like the organisation chart's, the date starts filled in with today.
+    form = CoverageForm(request.GET or None, initial={"as_of": timezone.localdate()})
     as_of: datetime.date = timezone.localdate()
     if form.is_bound and form.is_valid() and form.cleaned_data["as_of"]:
         as_of = form.cleaned_data["as_of"]
     matrix = selectors.coverage(user=request.user, as_of=as_of)
-    return render(request, "policies/coverage.html", {"form": form, "coverage": matrix, "data": matrix.as_json()})
+    return render(
+        request, "policies/coverage.html",
+        {"form": form, "coverage": matrix, "data": matrix.as_json(), "sub_tier": PolicyTier.SUB},
+    )  # fmt: skip

@@ -75,3 +75,30 @@ def test_other_apps_add_linked_items_through_the_registry(fixtures, staff):
     assert before.cells[("end", "ecommerce")].linked == []
     assert [i.label for i in after.cells[("end", "ecommerce")].linked] == ["电商专项资金"]
     assert after.as_json()["cells"][6]["linked"] == [{"label": "电商专项资金", "url": "/funds/1/"}]
+
+
+def test_each_covered_cell_links_to_the_list_of_exactly_its_policies(client, fixtures, staff):
+    import re
+
+    from django.urls import reverse
+
+    client.force_login(staff)
+    html = client.get(reverse("policies:coverage"), {"as_of": "2015-06-01"}).content.decode()
+    links = {
+        m.group(2).replace("&amp;", "&"): int(m.group(3))
+        for m in re.finditer(r'<a href="(/policies/\?([^"]+))"[^>]*>(\d+)</a>', html)
+    }
+    assert links, "covered cells are links"
+    for query, count in links.items():
+        listing = client.get(f"{reverse('policies:index')}?{query}")
+        assert listing.context["page"].paginator.count == count, query
+    assert "segment=end&field=ecommerce&tier=sub&in_force_on=2015-06-01" in links
+
+
+def test_the_coverage_date_starts_filled_in_with_today_like_the_org_chart(client, staff):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    client.force_login(staff)
+    html = client.get(reverse("policies:coverage")).content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in html
