@@ -6,6 +6,7 @@ import datetime
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
@@ -14,6 +15,13 @@ from . import selectors
 from .choices import TransferStatus, UnitKind
 from .fields import PersonFilter, UnitFilter
 from .models import Appointment, Person, Transfer, Unit
+
+
+def readable_people(request: HttpRequest | None) -> QuerySet[Person]:
+    """The people a "Person" filter offers: those the requesting user may read (none without a request)."""
+    if request is None:
+        return Person.objects.none()
+    return selectors.person_list(user=request.user)
 
 
 class UnitFilterSet(django_filters.FilterSet):
@@ -63,7 +71,7 @@ class PersonFilterSet(django_filters.FilterSet):
 
 
 class AppointmentFilterSet(django_filters.FilterSet):
-    person = PersonFilter(label=_("Person"), queryset=Person.objects.all())
+    person = PersonFilter(label=_("Person"), queryset=readable_people)
     unit = UnitFilter(label=_("Unit"), queryset=Unit.objects.all(), method="filter_unit")
     is_concurrent = django_filters.BooleanFilter(label=_("Concurrent"))
     as_of = django_filters.DateFilter(label=_("Held on"), method="filter_as_of", widget=DateInput)
@@ -83,7 +91,7 @@ class TransferFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TransferStatus.choices)
     unit = UnitFilter(label=_("Unit"), queryset=Unit.objects.all(), method="filter_unit")
-    person = PersonFilter(label=_("Person"), queryset=Person.objects.all())
+    person = PersonFilter(label=_("Person"), queryset=readable_people)
     batch = django_filters.UUIDFilter(label=_("Batch"))
     as_of = django_filters.DateFilter(label=_("In force on"), method="filter_as_of", widget=DateInput)
 

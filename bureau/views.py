@@ -137,7 +137,7 @@ def appointment_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_perm("bureau.view_person")
 def person_list(request: HttpRequest) -> HttpResponse:
-    filterset = PersonFilterSet(request.GET or None, queryset=selectors.person_list(user=request.user))
+    filterset = PersonFilterSet(request.GET or None, queryset=selectors.person_list(user=request.user), request=request)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     posts = selectors.posts_held_on(list(page.object_list), timezone.localdate())
     for person in page.object_list:
@@ -166,7 +166,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_perm("bureau.view_transfer")
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    filterset = TransferFilterSet(request.GET or None, queryset=selectors.transfer_list(user=request.user))
+    filterset = TransferFilterSet(
+        request.GET or None, queryset=selectors.transfer_list(user=request.user), request=request
+    )
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(request, "bureau/transfer_list.html", {"filterset": filterset, "page": page})
 

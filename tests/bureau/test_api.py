@@ -288,3 +288,25 @@ def test_county_staff_cannot_plan_the_transfer_of_a_city_division_through_the_ap
     response = client_for(Role.BUREAU_STAFF, world["city_div"]).post("/api/v1/transfers/plan-division/", body)
     assert response.status_code == 201, response.json()
     assert len(response.json()) == 2
+
+
+def test_the_person_filters_take_only_people_the_caller_may_read(seeded_for_person_filter):
+    division_user, own, other = seeded_for_person_filter
+    api = APIClient()
+    api.force_authenticate(division_user)
+    for url in ("/api/v1/transfers/", "/api/v1/appointments/"):
+        assert api.get(url, {"person": own.pk}).status_code == 200
+        refused = api.get(url, {"person": other.pk})
+        assert refused.status_code == 400, url
+        assert "person" in refused.json()["error"]["details"]
+
+
+@pytest.fixture
+def seeded_for_person_filter():
+    from bureau import demo
+    from bureau.models import Person, Unit
+
+    demo.seed()
+    unit = Unit.objects.get(code="dept-commerce-ecommerce")
+    user = UserFactory(roles=[Role.DIVISION_STAFF], unit=unit)
+    return user, Person.objects.filter(home_unit=unit).first(), Person.objects.get(name="林海涛")

@@ -326,3 +326,10 @@ def test_the_transfer_form_offers_the_headcount_override_only_to_administrators(
     response = client.get(reverse("bureau:transfer-plan"))
     assert "quota_override_reason" in response.context["form"].fields
     assert "超编审批理由" in response.content.decode()
+
+
+def test_the_transfer_list_offers_only_people_the_reader_may_read_in_its_person_filter(client, seeded):
+    login(client, Role.DIVISION_STAFF, seeded["dept-commerce-ecommerce"])
+    form = client.get(reverse("bureau:transfer-list")).context["filterset"].form
+    offered = set(form.fields["person"].queryset)
+    assert offered == set(Person.objects.filter(home_unit=seeded["dept-commerce-ecommerce"]))
