@@ -1,10 +1,17 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from bureau.fields import UnitFilter
+from bureau.models import Unit
 
 from .models import DataSet, Enterprise, IngestionJob
 
 
 class DataSetFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="")
+    owner_unit = UnitFilter(
+        label=_("Owner department"), queryset=Unit.objects.filter(data_sets__isnull=False).distinct()
+    )
 
     class Meta:
         model = DataSet

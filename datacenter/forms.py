@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from bureau.fields import UnitChoiceField
 from bureau.models import Unit
 
 from .choices import Aggregation, EnterpriseAttribute, FieldType, Frequency, Sensitivity
@@ -93,7 +94,7 @@ def schema_formset(data: Any, schema: SchemaVersion | None = None) -> BaseSchema
 
 
 class DataSetForm(forms.Form):
-    owner_unit = forms.ModelChoiceField(label=_("Owner department"), queryset=Unit.objects.none())
+    owner_unit = UnitChoiceField(label=_("Owner department"), queryset=Unit.objects.none())
     code = forms.SlugField(label=_("Code"), max_length=64)
     name = forms.CharField(label=_("Name"), max_length=128)
     description = forms.CharField(
@@ -113,11 +114,6 @@ class DataSetForm(forms.Form):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["owner_unit"].queryset = units  # type: ignore[attr-defined]
-
-
-class UnitChoiceField(forms.ModelChoiceField[Unit]):
-    def label_from_instance(self, obj: Unit) -> str:
-        return str(obj.full_name)
 
 
 class ShareForm(forms.Form):

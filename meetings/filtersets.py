@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from bureau.fields import UnitFilter
 from bureau.models import Unit
 
 from . import selectors
@@ -67,7 +68,7 @@ class ActionItemFilterSet(django_filters.FilterSet):
     """Shared by the action-item board and `/api/v1/action-items/`."""
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ActionStatus.choices)
-    owner_unit = django_filters.ModelChoiceFilter(
+    owner_unit = UnitFilter(
         label=_("Owner division"), queryset=Unit.objects.filter(meeting_memberships__isnull=False).distinct(),
         method="in_subtree",
     )  # fmt: skip

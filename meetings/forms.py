@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bureau.fields import UnitChoiceField
 from bureau.models import Unit
 from core.forms import DateInput
 
@@ -37,7 +38,7 @@ class MultipleFileField(forms.FileField):
 
 
 def unit_field(label: Any, queryset: Any = None, required: bool = True) -> forms.ModelChoiceField[Unit]:
-    return forms.ModelChoiceField(label=label, queryset=queryset or Unit.objects.order_by("path"), required=required)
+    return UnitChoiceField(label=label, queryset=queryset or Unit.objects.all(), required=required)
 
 
 class MeetingForm(forms.Form):
