@@ -37,7 +37,7 @@ def test_recording_division_files_minutes_and_owner_posts_progress(live_server, 
     # No owner or due date: the form says so and nothing is saved.
     assert page.get_by_text("督办事项需要责任处室。").is_visible()
     card = page.locator(".card", has_text="推进跨境电商试点")
-    card.get_by_label("责任处室").select_option(label="电子商务处")
+    card.get_by_label("责任处室").select_option(label="市商务局 / 电子商务处")  # a division named with its department
     card.get_by_label("完成时限").fill("2027-04-30")
     card.get_by_label("预期成果").fill("试点方案印发")
     card.get_by_role("button", name="保存本议题").click()
