@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -14,7 +16,7 @@ from bureau.permissions import restrict
 from datacenter.selectors import enterprise_list
 
 from .choices import AccountKind, ApplicationStatus, TransferKind
-from .models import Account, Application, FundSource, LedgerTransfer, Programme, YearTarget
+from .models import Account, Application, ExpertReview, FundSource, LedgerTransfer, Programme, YearTarget
 from .permissions import may_take
 from .workflows import TRANSITIONS
 
@@ -218,3 +220,22 @@ def enterprise_section(enterprise: Any, user: User | AnonymousUser) -> dict[str,
         "approved": sum((a.approved_fen or 0) - a.released_fen for a in applications),
         "received": sum(a.disbursed_fen for a in applications),
     }
+
+
+def expert_average(reviews: Iterable[ExpertReview]) -> Decimal:
+    """The experts' mean total, the score before the priorities' bonus."""
+    totals = [r.total or Decimal(0) for r in reviews]
+    return sum(totals, Decimal(0)) / len(totals)
+
+
+def score_parts(application: Application) -> tuple[Decimal, Decimal] | None:
+    """An application's score as (experts' average, priority bonus), once every expert has scored.
+
+    The bonus is what the score holds beyond the average: it was decided by the enterprise's size and segment
+    when the last expert scored, and a later change to the enterprise does not rewrite it.
+    """
+    reviews = list(application.reviews.all())
+    if application.score is None or not reviews or not all(r.scored_at for r in reviews):
+        return None
+    average = expert_average(reviews).quantize(Decimal("0.01"))
+    return average, application.score - average

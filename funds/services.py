@@ -47,6 +47,7 @@ from .models import (
     Programme,
     YearTarget,
 )
+from .selectors import expert_average
 
 DEFAULT_RUBRIC = [{"name": "技术创新", "max": 40}, {"name": "经济效益", "max": 30}, {"name": "带动作用", "max": 30}]
 
@@ -404,7 +405,7 @@ def application_score(
 
 def _score_with_priorities(application: Application, reviews: list[ExpertReview]) -> Decimal:
     """The experts' average plus the paper's priorities: small and micro firms, the middle of the chain."""
-    average = sum((r.total or Decimal(0) for r in reviews), Decimal(0)) / len(reviews)
+    average = expert_average(reviews)
     bonus = 0
     if application.enterprise.size_class in ("micro", "small"):
         bonus += application.programme.bonus_small_micro

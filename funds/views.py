@@ -179,6 +179,7 @@ def _detail_context(request: HttpRequest, application: Application, bound: forms
         "my_review": my_review,
         # An expert scores without seeing the others' names and scores first.
         "reviews_visible": my_review is None or my_review.scored_at is not None,
+        "score_parts": selectors.score_parts(application),
         "warnings": services.priority_warnings(application, application.requested_fen)
         if application.status == ApplicationStatus.AWAITING_DECISION else [],
         "forms": step_forms,

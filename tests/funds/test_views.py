@@ -108,6 +108,20 @@ def test_an_expert_sees_the_other_experts_scores_only_after_scoring(client, fund
     assert heading in client.get(detail).content.decode()
 
 
+def test_the_score_is_explained_as_the_experts_average_and_the_priority_bonus(client, fund):
+    from datacenter.models import Enterprise
+    from tests.funds.conftest import to_decision
+
+    application = new_application(fund)
+    Enterprise.objects.filter(pk=application.enterprise_id).update(size_class="small")
+    application = to_decision(fund, application)
+    assert application.score == 85  # 80 from both experts, 5 for a small enterprise
+    client.force_login(fund["staff"])
+    page = client.get(reverse("funds:application-detail", args=[application.pk])).content.decode()
+    assert "专家平均分 80.00，优先加分 +5.00" in page
+    assert "本专项对小微企业加 5 分" in page
+
+
 def test_the_page_offers_a_department_only_the_steps_of_its_own_side(client, fund):
     from bureau.roles import Role
     from tests.bureau.factories import UserFactory
