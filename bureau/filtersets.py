@@ -14,7 +14,8 @@ from core.forms import DateInput
 from . import selectors
 from .choices import TransferStatus, UnitKind
 from .fields import PersonFilter, UnitFilter
-from .models import Appointment, Person, Transfer, Unit
+from .models import Appointment, Notification, Person, Transfer, Unit
+from .notifications import kind_labels
 
 
 def readable_people(request: HttpRequest | None) -> QuerySet[Person]:
@@ -85,6 +86,18 @@ class AppointmentFilterSet(django_filters.FilterSet):
 
     def filter_as_of(self, queryset: QuerySet[Appointment], name: str, value: datetime.date) -> QuerySet[Appointment]:
         return queryset.filter(selectors.appointments_on(value))
+
+
+def notification_kinds() -> list[tuple[str, str]]:
+    return list(kind_labels().items())
+
+
+class NotificationFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=notification_kinds)
+
+    class Meta:
+        model = Notification
+        fields = ["kind"]
 
 
 class TransferFilterSet(django_filters.FilterSet):

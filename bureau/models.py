@@ -13,7 +13,8 @@ from core.models import TimeStampedModel
 from .choices import OPEN_TRANSFER_STATUSES, DivisionType, TransferStatus, UnitKind, UnitLevel
 
 
-@track(exclude=["password", "last_login"])
+# When a user last opened their notices is a read receipt, like the last sign-in: no change worth a history row.
+@track(exclude=["password", "last_login", "notifications_seen_at"])
 class User(AbstractUser):
     """An account that signs in to the portal or calls its API, belonging to one unit."""
 
@@ -28,6 +29,9 @@ class User(AbstractUser):
     )
     # Set when an administrator removes the user's two-factor devices: the reset is in the audit history.
     two_factor_reset_at = models.DateTimeField(_("two-factor reset at"), null=True, blank=True, editable=False)
+    # When the user last opened their notices (bureau.services.notifications_mark_seen); the navbar counts
+    # their unit's notices created since. Never: every notice is new.
+    notifications_seen_at = models.DateTimeField(_("notifications seen at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")

@@ -6,6 +6,7 @@ import logging
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -14,11 +15,25 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from .app_modules import app_modules
 from .models import Notification, Unit, User
 
 logger = logging.getLogger(__name__)
 # What sending a task raises while the broker (Redis) is unreachable.
 BROKER_UNAVAILABLE = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError)
+
+
+@cache
+def kind_labels() -> dict[str, str]:
+    """Each kind of notice in words: the `NotificationKind` choices an app declares in its `choices.py`, found by
+    app name (as bureau.roles finds each app's roles), so the organisation never imports the apps that notify.
+    A kind no app declares has no words; the pages then leave it out."""
+    labels: dict[str, str] = {}
+    for _config, module in app_modules("choices"):
+        kinds = getattr(module, "NotificationKind", None)
+        if kinds is not None:
+            labels.update(kinds.choices)
+    return labels
 
 
 @dataclass

@@ -87,16 +87,24 @@ def jurisdiction_of(unit: Unit) -> Unit:
     return unit
 
 
-def scope_paths(user: User | AnonymousUser, action: str) -> list[str] | None:
-    """Tree paths whose subtrees the user may act on by role; None means no limit, [] nothing."""
+def _scoping_roles(user: User | AnonymousUser, action: str) -> frozenset[str] | None:
+    """The user's roles that give them a unit scope for `action`; None means no limit."""
     if not user.is_authenticated or not user.is_active:
-        return []
+        return frozenset()
     if user.is_superuser:
         return None
     roles = user_roles(user)
     if action == "view" and roles & READ_ALL_ROLES:
         return None
-    unit: Unit | None = getattr(user, "unit", None)
+    return roles & (JURISDICTION_ROLES | OWN_UNIT_ROLES)
+
+
+def scope_paths(user: User | AnonymousUser, action: str) -> list[str] | None:
+    """Tree paths whose subtrees the user may act on by role; None means no limit, [] nothing."""
+    roles = _scoping_roles(user, action)
+    if roles is None:
+        return None
+    unit: Unit | None = getattr(user, "unit", None) if roles else None
     if unit is None:
         return []
     paths = []
@@ -105,6 +113,19 @@ def scope_paths(user: User | AnonymousUser, action: str) -> list[str] | None:
     if roles & OWN_UNIT_ROLES:
         paths.append(unit.path)
     return paths
+
+
+def reaches_own_unit(user: User | AnonymousUser, action: str, model: type[Model]) -> bool:
+    """Does `restrict` give `user` the rows of `model` owned by their own unit (grants aside)? Every scope holds
+    one's own unit (its subtree, its jurisdiction's, or everything), so this is the model permission and whether
+    the roles give a scope at all, answered without loading the unit: the top bar asks it on every page."""
+    if (
+        not user.is_authenticated
+        or getattr(user, "unit_id", None) is None
+        or not user.has_perm(perm_name(model, action))
+    ):
+        return False
+    return _scoping_roles(user, action) != frozenset()
 
 
 def perm_name(model: type[Model], action: str) -> str:

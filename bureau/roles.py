@@ -9,12 +9,12 @@ organisation never imports the apps that build on it.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .app_modules import app_modules
 
 
 class Role(models.TextChoices):
@@ -86,14 +86,8 @@ def _resolve(spec: str, perms: list[Any]) -> list[Any]:
 def all_role_permissions() -> dict[str, list[str]]:
     """This module's table plus every app's `roles.PERMISSIONS`."""
     table = {role: list(specs) for role, specs in ROLE_PERMISSIONS.items()}
-    for config in apps.get_app_configs():
+    for config, module in app_modules("roles"):
         if config.name == "bureau":
-            continue
-        try:
-            module = import_module(f"{config.name}.roles")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.roles":
-                raise
             continue
         for role, specs in getattr(module, "PERMISSIONS", {}).items():
             table.setdefault(role, []).extend(specs)

@@ -12,8 +12,8 @@ from django.db.models import BigIntegerField, Count, F, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 
 from .choices import JURISDICTION_KINDS, TransferStatus, UnitKind
-from .models import ApiToken, Appointment, Person, Post, Transfer, Unit, User
-from .permissions import restrict
+from .models import ApiToken, Appointment, Notification, Person, Post, Transfer, Unit, User
+from .permissions import reaches_own_unit, restrict
 
 
 def unit_list(*, user: User | AnonymousUser) -> QuerySet[Unit]:
@@ -290,6 +290,31 @@ def person_history(person: Person, *, user: User | AnonymousUser) -> tuple[list[
     appointments = list(person.appointments.select_related("post__unit", "on_behalf_of").order_by("-start_date", "-pk"))
     transfers = list(transfer_list(user=user).filter(person=person).prefetch_related("steps__actor"))
     return appointments, transfers
+
+
+# --- notices to units ---
+
+# The navbar counts at most this many new notices (and shows "99+"), so the count stays cheap however many wait.
+UNSEEN_NOTIFICATIONS_CAP = 100
+
+
+def notification_list(*, user: User | AnonymousUser) -> QuerySet[Notification]:
+    """Notices to the user's own unit, newest first: each unit reads its own, whatever else its role may read.
+    The rows `restrict` gives, asked through `reaches_own_unit` so that the top bar's count loads no unit."""
+    own_id: int | None = getattr(user, "unit_id", None)
+    if own_id is None or not reaches_own_unit(user, "view", Notification):
+        return Notification.objects.none()
+    return Notification.objects.filter(unit_id=own_id).order_by("-created_at", "-pk")
+
+
+def unseen_notification_count(*, user: User | AnonymousUser) -> int:
+    """How many of the user's notices came after they last opened the list (all of them if never), counted up
+    to UNSEEN_NOTIFICATIONS_CAP, in one query (the index on unit and time)."""
+    rows = notification_list(user=user)
+    seen_at: datetime.datetime | None = getattr(user, "notifications_seen_at", None)
+    if seen_at is not None:
+        rows = rows.filter(created_at__gt=seen_at)
+    return rows.order_by()[:UNSEEN_NOTIFICATIONS_CAP].count()
 
 
 # --- department API tokens ---

@@ -646,6 +646,18 @@ def api_token_touch(*, token: ApiToken) -> None:
         token.last_used_at = now
 
 
+# --- notices to units ---
+
+
+@transaction.atomic
+def notifications_mark_seen(*, actor: User) -> datetime.datetime:
+    """The actor has seen their unit's notices up to now: the navbar counts only those that come later."""
+    now = timezone.now()
+    User.objects.filter(pk=actor.pk).update(notifications_seen_at=now)
+    actor.notifications_seen_at = now
+    return now
+
+
 # --- two-factor sign-in (TOTP, with one-time recovery codes) ---
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("transfers/new/", views.transfer_plan, name="transfer-plan"),
     path("transfers/<int:pk>/", views.transfer_detail, name="transfer-detail"),
     path("mirror/", views.county_mirror, name="county-mirror"),
+    path("notifications/", views.notification_list, name="notification-list"),
     path("account/", views.account, name="account"),
     path("account/two-factor/", views.two_factor_verify, name="two-factor-verify"),
     path("account/two-factor/setup/", views.two_factor_setup, name="two-factor-setup"),

@@ -27,7 +27,7 @@ from core.permissions import require_perm
 
 from . import permissions, selectors, services
 from .choices import TransferStatus
-from .filtersets import PersonFilterSet, TransferFilterSet, UnitFilterSet
+from .filtersets import NotificationFilterSet, PersonFilterSet, TransferFilterSet, UnitFilterSet
 from .forms import (
     ApiTokenForm,
     AppointmentEndForm,
@@ -41,6 +41,7 @@ from .forms import (
 )
 from .middleware import HAS_DEVICE_SESSION_KEY, needs_second_factor
 from .models import ApiToken, Appointment, Unit, User
+from .notifications import kind_labels
 from .roles import Role
 from .workflows import NEXT_PHASE
 
@@ -171,6 +172,20 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(request, "bureau/transfer_list.html", {"filterset": filterset, "page": page})
+
+
+@login_required
+@require_perm("bureau.view_notification")
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The notices to the user's unit, newest first; opening the list counts them all as seen."""
+    user = _user(request)
+    services.notifications_mark_seen(actor=user)
+    filterset = NotificationFilterSet(request.GET or None, queryset=selectors.notification_list(user=user))
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    labels = kind_labels()
+    for note in page.object_list:
+        note.kind_label = labels.get(note.kind, "")
+    return render(request, "bureau/notification_list.html", {"filterset": filterset, "page": page})
 
 
 @login_required

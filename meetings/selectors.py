@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from bureau.models import Notification, Unit, User
+from bureau.models import Unit, User
 from bureau.permissions import restrict
 from core.search import search
 
@@ -153,14 +153,6 @@ def brief_list(*, user: AnyUser) -> QuerySet[Brief]:
         if member:
             return rows.order_by("-created_at", "-pk")
     return visible.order_by("-created_at", "-pk")
-
-
-def notification_list(*, user: AnyUser) -> QuerySet[Notification]:
-    """Notices to the user's own unit."""
-    own: Unit | None = getattr(user, "unit", None)
-    if own is None:
-        return Notification.objects.none()
-    return restrict(Notification.objects.filter(unit=own), user).order_by("-created_at", "-pk")
 
 
 def search_minutes(*, user: AnyUser, q: str) -> tuple[list[Minutes], list[ItemSummary]]:

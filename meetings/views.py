@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from bureau import selectors as bureau_selectors
 from bureau.models import Unit, User
 from core.forms import add_service_errors
 from core.permissions import require_perm
@@ -96,7 +97,7 @@ def _own_units(user: User) -> Any:
 def index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     page = Paginator(selectors.meeting_list(user=user), 20).get_page(request.GET.get("page"))
-    notices = selectors.notification_list(user=user)[:8]
+    notices = bureau_selectors.notification_list(user=user)[:8]
     may_schedule = user.has_perm("meetings.add_meeting")
     return render(request, "meetings/index.html", {"page": page, "notices": notices, "may_schedule": may_schedule})
 

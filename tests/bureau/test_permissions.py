@@ -2,7 +2,7 @@ import pytest
 
 from bureau import permissions
 from bureau.choices import UnitKind
-from bureau.models import Unit
+from bureau.models import Notification, Unit, User
 from bureau.roles import Role
 from tests.bureau.factories import UnitFactory, UserFactory
 
@@ -77,3 +77,20 @@ def test_may_act_in_unit_follows_the_same_scope(city):
     county_staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=city["county"])
     assert permissions.may_act_in_unit(county_staff, "add", Unit, city["county-div"])
     assert not permissions.may_act_in_unit(county_staff, "add", Unit, city["division"])
+
+
+@pytest.mark.parametrize("role", [*Role, None])
+@pytest.mark.parametrize("active", [True, False])
+def test_reaches_own_unit_agrees_with_restrict_for_every_role(city, role, active):
+    """The top bar's notice count asks `reaches_own_unit` instead of loading the unit for `restrict`."""
+    user = UserFactory(roles=[role] if role else [], unit=city["county-div"], is_active=active)
+    Notification.objects.create(unit=city["county-div"], kind="brief", title="通知")
+    user = User.objects.get(pk=user.pk)  # nothing loaded yet, as at the start of a request
+    for action in ("view", "change"):
+        own_rows = permissions.restrict(Notification.objects.filter(unit=city["county-div"]), user, action)
+        assert permissions.reaches_own_unit(user, action, Notification) == own_rows.exists()
+
+
+def test_reaches_own_unit_needs_a_unit_and_holds_for_superusers(city):
+    assert not permissions.reaches_own_unit(UserFactory(roles=[Role.DIVISION_STAFF], unit=None), "view", Notification)
+    assert permissions.reaches_own_unit(UserFactory(is_superuser=True, unit=city["dept"]), "delete", Notification)

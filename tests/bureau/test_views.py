@@ -1,13 +1,14 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
 from bureau import demo, services
 from bureau.choices import TransferStatus
-from bureau.models import Appointment, Person, Transfer, Unit
+from bureau.models import Appointment, Notification, Person, Transfer, Unit
 from bureau.roles import Role
-from tests.bureau.factories import UserFactory
+from tests.bureau.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +50,10 @@ def test_org_chart_as_of_a_past_date_leaves_out_later_appointments(client, seede
 
 def test_org_chart_query_count_does_not_grow_with_the_organisation(client, seeded, django_assert_max_num_queries):
     login(client, Role.LEADER, seeded["bureau"])
-    # 15: one loads the session's two-factor device (django-otp), once per request; two find which of
-    # the holders' pages the reader may open (their roles, then the people among the holders).
-    with django_assert_max_num_queries(15):
+    # 16: one loads the session's two-factor device (django-otp), once per request; two find which of
+    # the holders' pages the reader may open (their roles, then the people among the holders); one is
+    # the top bar's count of unseen notifications.
+    with django_assert_max_num_queries(16):
         small = client.get(reverse("bureau:index"))
     assert small.status_code == 200
     for i in range(3):
@@ -62,7 +64,7 @@ def test_org_chart_query_count_does_not_grow_with_the_organisation(client, seede
             code=f"extra-{i}",
             name=f"新县{i}网络经济发展局",
         )
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         big = client.get(reverse("bureau:index"))
     assert "新县2网络经济发展局" in big.content.decode()
 
@@ -145,9 +147,10 @@ def test_ending_an_appointment_keeps_it_in_the_history(client, seeded):
 
 def test_list_pages_use_a_constant_number_of_queries(client, seeded, django_assert_max_num_queries):
     login(client, Role.LEADER, seeded["bureau"])
-    # 13: the person list reads the posts its page's people hold, in one query of its own.
+    # 14: the person list reads the posts its page's people hold, in one query of its own; one is
+    # the top bar's count of unseen notifications.
     for name in ("bureau:unit-list", "bureau:person-list", "bureau:transfer-list"):
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             assert client.get(reverse(name)).status_code == 200
 
 
@@ -333,3 +336,95 @@ def test_the_transfer_list_offers_only_people_the_reader_may_read_in_its_person_
     form = client.get(reverse("bureau:transfer-list")).context["filterset"].form
     offered = set(form.fields["person"].queryset)
     assert offered == set(Person.objects.filter(home_unit=seeded["dept-commerce-ecommerce"]))
+
+
+# --- notifications: the page and the top bar's bell ---
+
+
+def notice(unit, title, *, kind="invitation", body="", url="", at=None):
+    note = Notification.objects.create(unit=unit, kind=kind, title=title, body=body, url=url)
+    if at is not None:
+        Notification.objects.filter(pk=note.pk).update(created_at=at)
+    return note
+
+
+def bell(html):
+    """The unseen count the top bar shows, or None without one."""
+    found = re.search(r'id="notification-count">([^<]*)<', html)
+    return found.group(1) if found else None
+
+
+def test_notifications_page_lists_the_users_unit_notices_and_not_another_units(client):
+    own, other = UnitFactory(), UnitFactory()
+    login(client, Role.DIVISION_STAFF, own)
+    when = datetime.datetime(2026, 3, 2, 1, 30, tzinfo=datetime.UTC)
+    notice(own, "第三次联席会议通知", body="请派员参加。", url="/meetings/7/", at=when)
+    notice(own, "没有链接的通知", kind="brief", at=when - datetime.timedelta(days=1))
+    notice(other, "别的单位的通知")
+    html = client.get(reverse("bureau:notification-list")).content.decode()
+    assert '<a href="/meetings/7/" class="fw-semibold">第三次联席会议通知</a>' in html
+    assert "请派员参加。" in html
+    # the kinds in words
+    assert '<span class="badge text-bg-light border me-1">会议通知</span>' in html
+    assert '<span class="badge text-bg-light border me-1">信息通报</span>' in html
+    assert "2026-03-02 09:30" in html  # Asia/Shanghai
+    assert html.index("第三次联席会议通知") < html.index("没有链接的通知")  # newest first
+    assert "没有链接的通知</span>" in html  # no link without a url
+    assert "别的单位的通知" not in html
+
+
+def test_notifications_page_filters_by_kind(client):
+    own = UnitFactory()
+    login(client, Role.DIVISION_STAFF, own)
+    notice(own, "会议邀请", kind="invitation")
+    notice(own, "信息通报一则", kind="brief")
+    html = client.get(reverse("bureau:notification-list"), {"kind": "brief"}).content.decode()
+    assert "信息通报一则" in html
+    assert "会议邀请" not in html
+
+
+def test_notifications_page_says_so_when_there_are_none(client):
+    login(client, Role.DIVISION_STAFF, UnitFactory())
+    html = client.get(reverse("bureau:notification-list")).content.decode()
+    assert "本单位还没有通知" in html
+
+
+def test_bell_counts_unseen_notices_and_drops_to_zero_once_the_page_is_opened(client):
+    own, other = UnitFactory(), UnitFactory()
+    user = login(client, Role.DIVISION_STAFF, own)
+    notice(own, "一")
+    notice(own, "二")
+    notice(other, "别的单位的")
+    home = client.get(reverse("home")).content.decode()
+    assert bell(home) == "2"
+    assert f'href="{reverse("bureau:notification-list")}"' in home
+    page = client.get(reverse("bureau:notification-list")).content.decode()
+    assert bell(page) is None
+    user.refresh_from_db()
+    assert user.notifications_seen_at is not None
+    assert bell(client.get(reverse("home")).content.decode()) is None
+    notice(own, "三")
+    assert bell(client.get(reverse("home")).content.decode()) == "1"
+
+
+def test_bell_shows_99_plus_beyond_99_unseen_notices(client):
+    own = UnitFactory()
+    login(client, Role.DIVISION_STAFF, own)
+    Notification.objects.bulk_create([Notification(unit=own, kind="brief", title=f"通知{i}") for i in range(120)])
+    assert bell(client.get(reverse("home")).content.decode()) == "99+"
+
+
+def test_notifications_page_query_count_does_not_grow_with_the_notices(client, django_assert_max_num_queries):
+    own = UnitFactory()
+    login(client, Role.DIVISION_STAFF, own)
+    notice(own, "一", url="/meetings/1/")
+    # 14: the session and the user, their permissions (two), marking the list seen (an update in a savepoint:
+    # three), their roles, the paginator's count, the page, the bell's count, and the session saved (three).
+    with django_assert_max_num_queries(14) as few:
+        assert client.get(reverse("bureau:notification-list")).status_code == 200
+    Notification.objects.bulk_create(
+        [Notification(unit=own, kind="brief", title=f"通知{i}", body="正文", url="/x/") for i in range(120)]
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(reverse("bureau:notification-list"), {"page": 2}).content.decode()
+    assert "第 2 页，共 3 页" in html

@@ -22,6 +22,14 @@ def signed_in(client, user):
     return client
 
 
+def test_the_meetings_box_of_notifications_links_to_all_of_them(client, world):
+    Notification.objects.create(unit=world.user_a.unit, kind="brief", title="一则信息通报")
+    signed_in(client, world.user_a)
+    html = client.get("/meetings/").content.decode()
+    assert "一则信息通报" in html
+    assert '<a class="small" href="/bureau/notifications/">全部通知</a>' in html
+
+
 def test_meeting_pages_render_in_chinese(client, world):
     meeting = held_meeting(world)
     published_minutes(world, meeting)
@@ -149,8 +157,9 @@ def test_the_action_board_runs_a_constant_number_of_queries(client, world, djang
     published_minutes(world, meeting)
     signed_in(client, world.leader)
     client.get("/meetings/actions/")  # warm the session and permission caches
-    # 14: one loads the session's two-factor device, one the owner filter's units' ancestors (for tree order)
-    with django_assert_max_num_queries(14) as few:
+    # 15: one loads the session's two-factor device, one the owner filter's units' ancestors (for tree order),
+    # one is the top bar's count of unseen notifications
+    with django_assert_max_num_queries(15) as few:
         response = client.get("/meetings/actions/")
     assert response.content.decode().count("<tr>") == 13
     # Many more rows, and filters: not one query more.
