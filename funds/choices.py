@@ -67,3 +67,8 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("fund", "Withdrawn")
     # an approval called off; what was not paid went back to the programme
     CANCELLED = "cancelled", pgettext_lazy("fund", "Cancelled")
+
+
+class NotificationKind(models.TextChoices):
+    # a step of an application that the receiving unit acts on next
+    APPLICATION = "application", _("Fund application")

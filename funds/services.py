@@ -34,7 +34,7 @@ from policies.models import Policy
 
 from . import ledger, workflows
 from . import permissions as steps
-from .choices import AccountKind, ProgrammeStatus, TransferKind
+from .choices import AccountKind, NotificationKind, ProgrammeStatus, TransferKind
 from .choices import ApplicationStatus as S
 from .models import (
     Account,
@@ -315,7 +315,7 @@ def _notify_next(application: Application, reason: str) -> None:
         return
     step = application.steps.order_by("-pk").values_list("pk", flat=True).first()
     notify(
-        units=targets.values(), kind="application",
+        units=targets.values(), kind=NotificationKind.APPLICATION,
         title=_("%(title)s: %(status)s") % {"title": application.title, "status": S(application.status).label},
         body=reason, url=reverse("funds:application-detail", args=[application.pk]),
         key=f"application:{application.pk}:step:{step}",

@@ -306,3 +306,13 @@ def test_the_application_list_filters_by_programme_and_year_on_the_page_and_in_t
     api.force_authenticate(fund["auditor"])
     rows = api.get("/api/v1/applications/", {"fiscal_year": 2025}).json()["results"]
     assert [r["title"] for r in rows] == ["跨境电商平台项目"]
+
+
+def test_a_units_notifications_name_the_funds_notices_by_their_kind(client, fund):
+    application = new_application(fund)
+    services.application_submit(actor=fund["staff"], application=application, today=D(2026, 3, 2))
+    client.force_login(fund["division"])
+    page = client.get("/bureau/notifications/").content.decode()
+    assert application.title in page
+    assert "资金申请" in page
+    assert 'value="application"' in page  # a kind the filter offers

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 import pghistory
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from bureau.app_modules import app_modules
 
 
 class Command(BaseCommand):
@@ -22,13 +22,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates demo accounts with a known password; pass --force to run it here")
         # Apps contribute in the order of INSTALLED_APPS, which follows their dependencies.
         with pghistory.context(command="seed_demo"):
-            for config in apps.get_app_configs():
-                try:
-                    module = import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.demo":
-                        raise
-                    continue
+            for config, module in app_modules("demo"):
                 module.seed()
                 self.stdout.write(f"seeded {config.label}")
                 for line in getattr(module, "summary", lambda: [])():
