@@ -803,7 +803,7 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
         FROM (SELECT n.{code} AS code, ({attr(EnterpriseAttribute.NAME)})::text AS name, {county} AS county,
                 {industry} AS industry, {employees} AS employees, {revenue} AS revenue
               FROM (SELECT {code}, max(ln) AS ln FROM dc_norm WHERE NOT rejected GROUP BY {code}) AS last
-              JOIN dc_norm n ON n.ln = last.ln) AS src
+              JOIN dc_norm n ON n.ln = last.ln OFFSET 0) AS src  -- fenced: the master is met by each code once
         LEFT JOIN (VALUES {counties}) AS cu(name, id) ON cu.name = src.county
         -- Only what the master lacks. ON CONFLICT would lock every enterprise already there, changed or not
         -- (0.6 s for 100,000 on a resend); it stays for those another transaction adds meanwhile.
