@@ -154,7 +154,7 @@ def test_clicking_a_month_on_an_indicator_line_shows_that_month_by_county(live_s
 
     sign_in(page, live_server, center_staff(units))
     page.goto(f"{live_server.url}/datacenter/indicators/")
-    county_chart = 'document.querySelector(\'.dc-chart[data-kind="county"]\')'
+    county_chart = "document.querySelector('.dc-chart[data-kind=\"county\"]')"
     option = f"window.echarts.getInstanceByDom({county_chart}).getOption()"
     assert page.evaluate(f"{option}.title[0].text") == "2024-03"
     assert page.evaluate(f"{option}.series[0].data") == [None, 7]
