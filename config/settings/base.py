@@ -282,9 +282,10 @@ DATACENTER_MAX_ATTEMPTS = env.int("DATACENTER_MAX_ATTEMPTS", default=3)
 DATACENTER_STALE_SECONDS = env.int("DATACENTER_STALE_SECONDS", default=600)
 # A job still queued this long is sent to the workers again by the sweep (its message was lost).
 DATACENTER_REQUEUE_SECONDS = env.int("DATACENTER_REQUEUE_SECONDS", default=300)
-# Addresses a scheduled pull may not connect to, whatever its URL or a redirect names: the machine itself
-# (its Redis, its database, the portal's own /metrics), link-local (a cloud's metadata service) and the
-# like. Departments' servers on the intranet's private ranges stay reachable.
+# Addresses a scheduled pull may not connect to, whatever its URL or a redirect names: the loopback,
+# link-local (a cloud's metadata service) and the like; a connection to any of the worker's own addresses is
+# refused too. Departments' servers on the intranet's private ranges stay reachable, so where the portal's
+# own services sit on a private network of their own (docker-compose's), add that network here.
 DATACENTER_PULL_BLOCKED_NETWORKS: list[str] = env.list(
     "DATACENTER_PULL_BLOCKED_NETWORKS",
     default=["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "::/128", "::1/128", "fe80::/10", "ff00::/8"],

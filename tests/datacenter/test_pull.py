@@ -1,6 +1,9 @@
 """The center pulls a data set from a department's HTTP endpoint (a real local HTTP server)."""
 
 import http.server
+import ipaddress
+import re
+import socket
 import threading
 
 import pytest
@@ -22,6 +25,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/moved"):  # a redirect to the machine's other loopback address
             self.send_response(302)
             self.send_header("Location", f"http://127.0.0.2:{self.server.server_address[1]}/stores.csv")
+            self.end_headers()
+            return
+        if self.path.startswith("/ftp"):  # a redirect off the web, to a protocol urllib would also follow
+            self.send_response(302)
+            self.send_header("Location", f"ftp://127.0.0.2:{self.server.server_address[1]}/stores.csv")
             self.end_headers()
             return
         body = BODY if self.path.startswith("/stores") else b"x" * 5000
@@ -150,3 +158,46 @@ def test_the_default_forbidden_networks_keep_the_intranet_reachable(address, for
     from datacenter.remote import is_forbidden
 
     assert is_forbidden(address) is forbidden
+
+
+def test_a_redirect_off_the_web_is_refused(department_server):
+    dataset = make_dataset(city_with_center()["commerce"], pull_url=f"{department_server}/ftp.csv")
+    with pytest.raises(ValidationError, match="ftp://"):
+        services.dataset_pull(dataset=dataset, actor=None)
+    assert not dataset.jobs.exists()
+
+
+def test_a_proxy_in_the_environment_is_not_used(department_server, monkeypatch):
+    # Through a proxy the connection checked would be the proxy's; the pull connects to the department itself.
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # nothing listens there: a proxy used would fail
+    dataset = make_dataset(city_with_center()["commerce"], pull_url=f"{department_server}/stores.csv")
+    assert services.dataset_pull(dataset=dataset, actor=None).size_bytes == len(BODY)
+
+
+def outbound_address() -> str:
+    """This machine's own address on its network (the UDP socket sends nothing)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))
+        return str(probe.getsockname()[0])
+    finally:
+        probe.close()
+
+
+def test_a_pull_may_not_reach_the_machine_by_its_own_network_address(settings):
+    settings.DATACENTER_PULL_BLOCKED_NETWORKS = []  # no list names it: the connection's two ends are one address
+    own = outbound_address()
+    assert not ipaddress.ip_address(own).is_loopback
+    server = http.server.ThreadingHTTPServer((own, 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Handler.requests = []
+    try:
+        dataset = make_dataset(
+            city_with_center()["commerce"], pull_url=f"http://{own}:{server.server_address[1]}/stores.csv"
+        )
+        with pytest.raises(ValidationError, match=re.escape(own)):
+            services.dataset_pull(dataset=dataset, actor=None)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert Handler.requests == []
