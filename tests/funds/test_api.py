@@ -166,3 +166,24 @@ def test_application_list_query_count_is_constant(fund, django_assert_max_num_qu
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/applications/", {"page_size": 50})
     assert response.json()["count"] == 15
+
+
+def test_the_browsable_filter_form_offers_no_enterprise_the_caller_cannot_read(fund):
+    from bureau.roles import Role
+    from tests.bureau.factories import UserFactory
+
+    application = new_application(fund)
+    outsider = UserFactory(roles=[Role.DIVISION_STAFF], unit=fund["dept"])
+    page = api_as(outsider).get("/api/v1/applications/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="programme"' in html  # the filter form is there (programmes are public)
+    assert page.data["count"] == 0
+    assert application.enterprise.name not in html
+    # The enterprise is a credit code typed in, and still filters.
+    auditor = api_as(fund["auditor"])
+    assert [
+        r["id"]
+        for r in auditor.get("/api/v1/applications/", {"enterprise": application.enterprise_id}).json()["results"]
+    ] == [application.pk]
+    assert auditor.get("/api/v1/applications/", {"enterprise": "91330000000000000X"}).json()["results"] == []
