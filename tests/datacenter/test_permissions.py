@@ -75,3 +75,15 @@ def test_records_follow_the_data_set_rules(world):
     assert selectors.record_list(user=world["commerce_api"], dataset=world["secret"]).count() == 1
     bureau_staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=world["bureau"])
     assert selectors.record_list(user=bureau_staff, dataset=world["secret"]).count() == 0
+
+
+def test_the_jobs_filter_offers_only_the_data_sets_the_caller_sees(world):
+    from rest_framework.test import APIClient
+
+    leader = UserFactory(roles=[Role.LEADER], unit=world["bureau"])  # reads every job, not a sensitive data set
+    client = APIClient()
+    client.force_authenticate(leader)
+    html = client.get("/api/v1/ingestion-jobs/", HTTP_ACCEPT="text/html").content.decode()
+    assert 'name="dataset"' in html
+    assert f'value="{world["stores"].pk}"' in html
+    assert f'value="{world["secret"].pk}"' not in html
