@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Model, Q, QuerySet, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Concat, Greatest, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import verify_token
@@ -650,12 +650,13 @@ def api_token_touch(*, token: ApiToken) -> None:
 
 
 @transaction.atomic
-def notifications_mark_seen(*, actor: User) -> datetime.datetime:
-    """The actor has seen their unit's notices up to now: the navbar counts only those that come later."""
-    now = timezone.now()
-    User.objects.filter(pk=actor.pk).update(notifications_seen_at=now)
-    actor.notifications_seen_at = now
-    return now
+@transaction.atomic
+def notifications_mark_seen(*, actor: User, up_to: datetime.datetime) -> None:
+    """The actor has seen their unit's notices up to `up_to`, the newest one the list showed: the top bar counts
+    only later ones. Not "now": a notice stamped before now whose transaction commits later would never be
+    counted. The mark never moves back (another tab showing an older list)."""
+    User.objects.filter(pk=actor.pk).update(notifications_seen_at=Greatest(F("notifications_seen_at"), Value(up_to)))
+    actor.notifications_seen_at = max(filter(None, [actor.notifications_seen_at, up_to]))
 
 
 # --- two-factor sign-in (TOTP, with one-time recovery codes) ---

@@ -177,11 +177,12 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_perm("bureau.view_notification")
 def notification_list(request: HttpRequest) -> HttpResponse:
-    """The notices to the user's unit, newest first; opening the list counts them all as seen."""
+    """The notices to the user's unit, newest first; the whole list's first page marks them all as seen."""
     user = _user(request)
-    services.notifications_mark_seen(actor=user)
     filterset = NotificationFilterSet(request.GET or None, queryset=selectors.notification_list(user=user))
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    if page.number == 1 and page.object_list and not request.GET.get("kind"):
+        services.notifications_mark_seen(actor=user, up_to=page.object_list[0].created_at)
     labels = kind_labels()
     for note in page.object_list:
         note.kind_label = labels.get(note.kind, "")
