@@ -213,3 +213,16 @@ def test_a_failed_load_names_fields_by_their_labels_and_says_what_a_retry_can_ch
     assert f"<td>{label}</td>" in page
     assert "<td>employees</td>" not in page
     assert "两者都未改变时仍会失败" in page
+
+
+def test_a_county_reader_gets_links_only_to_the_enterprises_of_its_county(client, world):
+    load(world["stores"], csv_bytes([row(2, county="瓯海区")]))  # the city's load: 瓯海区 has no bureau here
+    county_data = make_dataset(world["county"], "county-stores")
+    load(county_data, csv_bytes([row(1, county="鹿城区"), row(2, county="瓯海区")]))
+    county_staff = UserFactory(roles=[Role.BUREAU_STAFF], unit=world["county"])
+    client.force_login(county_staff)
+    page = client.get(f"/datacenter/datasets/{county_data.pk}/records/").content.decode()
+    assert f'href="/datacenter/enterprises/{credit_code(1)}/"' in page
+    assert credit_code(2) in page
+    assert f'href="/datacenter/enterprises/{credit_code(2)}/"' not in page  # the city's: its page would be a 404
+    assert client.get(f"/datacenter/enterprises/{credit_code(2)}/").status_code == 404
