@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -114,17 +115,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return service_unavailable(request)
     if is_api(request):
         return json_error(500, "server_error", _("A server error occurred."))
-    return render(request, "errors/500.html", status=500)
+    return HttpResponse(render_to_string("errors/500.html"), status=500)
 
 
 def service_unavailable(request: HttpRequest) -> HttpResponse:
-    """503 while the database is unreachable; the page template needs neither the database nor the session."""
+    """503 while the database is unreachable; the page template needs neither the database nor the session.
+
+    Rendered without the request, so that no context processor (the navigation asks the user's permissions)
+    reaches for the database that is down."""
     response: HttpResponse
     if is_api(request):
         response = json_error(
             503, "service_unavailable", _("The service is temporarily unavailable; try again shortly.")
         )
     else:
-        response = render(request, "errors/503.html", status=503)
+        response = HttpResponse(render_to_string("errors/503.html"), status=503)
     response["Retry-After"] = "30"
     return response
