@@ -308,6 +308,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Portal admins", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
 # --- REST API ---
+# A list filter left open reads "all", not django-filter's dashes.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "bureau.api.authentication.ApiTokenAuthentication",

@@ -452,3 +452,11 @@ def test_notifications_page_query_count_does_not_grow_with_the_notices(client, d
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(reverse("bureau:notification-list"), {"page": 2}).content.decode()
     assert "第 2 页，共 3 页" in html
+
+
+def test_an_open_list_filter_reads_all_not_dashes(client):
+    own = UnitFactory()
+    login(client, Role.DIVISION_STAFF, own)
+    page = client.get(reverse("bureau:notification-list")).content.decode()
+    assert '<option value="" selected>全部</option>' in page
+    assert "---------" not in page
