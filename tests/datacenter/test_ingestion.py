@@ -255,6 +255,16 @@ def test_a_key_sent_twice_over_stored_records_takes_its_last_line(dataset, first
     assert (line, "superseded by line 4" in reason) == (2, True)
 
 
+def test_a_resend_of_a_data_set_whose_fields_share_the_jobs_column_names(dataset):
+    fields = [{"name": "credit_code", "type": "credit_code", "required": True}, {"name": "v0", "type": "text"},
+              {"name": "ln", "type": "integer"}]  # fmt: skip
+    named = make_dataset(dataset.owner_unit, "clash", fields=fields)
+    header = "credit_code,v0,ln\n"
+    load(named, (header + f"{credit_code(1)},甲,1\n{credit_code(2)},乙,2\n").encode())
+    job = load(named, (header + f"{credit_code(1)},甲,1\n{credit_code(2)},丙,2\n").encode())
+    assert (job.status, job.rows_updated, job.rows_unchanged) == ("succeeded", 1, 1), job.error
+
+
 def test_a_resend_fills_in_what_the_enterprise_master_lacks_and_overwrites_nothing(dataset):
     load(dataset, csv_bytes([row(1, employees=""), row(2)]))
     Enterprise.objects.filter(pk=credit_code(2)).update(name="主数据里的名称")
