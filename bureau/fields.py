@@ -8,15 +8,20 @@ sort order), and a person with their home unit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import django_filters
 from django import forms
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, QuerySet
 from django.forms.models import ModelChoiceIterator
+from django.http import HttpRequest
 
 from .choices import UnitKind
 from .models import Person, Unit
+
+M = TypeVar("M", bound=Model)
 
 # Kinds whose names repeat from unit to unit (each department has its 电子商务处): named with their parent.
 PARENT_NAMED_KINDS = frozenset({UnitKind.DIVISION, UnitKind.DEPARTMENT_DIVISION})
@@ -93,6 +98,16 @@ class PersonChoiceField(forms.ModelChoiceField[Person]):
 
     def label_from_instance(self, obj: Person) -> str:
         return person_label(obj)
+
+
+def readable_choices(selector: Callable[..., QuerySet[M]]) -> Callable[[HttpRequest | None], QuerySet[M]]:
+    """A choice filter's queryset: the rows `selector(user=...)` gives the requesting user, since the pages and
+    the browsable API render the choices. Without a request (the schema generator) an anonymous user's: none."""
+
+    def choices(request: HttpRequest | None) -> QuerySet[M]:
+        return selector(user=request.user if request is not None else AnonymousUser())
+
+    return choices
 
 
 class UnitFilter(django_filters.ModelChoiceFilter):

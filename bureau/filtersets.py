@@ -6,23 +6,17 @@ import datetime
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
 
 from . import selectors
 from .choices import TransferStatus, UnitKind
-from .fields import PersonFilter, UnitFilter
+from .fields import PersonFilter, UnitFilter, readable_choices
 from .models import Appointment, Notification, Person, Transfer, Unit
 from .notifications import kind_labels
 
-
-def readable_people(request: HttpRequest | None) -> QuerySet[Person]:
-    """The people a "Person" filter offers: those the requesting user may read (none without a request)."""
-    if request is None:
-        return Person.objects.none()
-    return selectors.person_list(user=request.user)
+readable_people = readable_choices(selectors.person_list)
 
 
 class UnitFilterSet(django_filters.FilterSet):

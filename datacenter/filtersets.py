@@ -1,9 +1,7 @@
 import django_filters
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from bureau.fields import UnitFilter
+from bureau.fields import UnitFilter, readable_choices
 from bureau.models import Unit
 
 from . import selectors
@@ -21,13 +19,8 @@ class DataSetFilterSet(django_filters.FilterSet):
         fields = ["owner_unit", "sensitivity", "frequency"]
 
 
-def readable_datasets(request: HttpRequest | None) -> QuerySet[DataSet]:
-    """The data sets a job filter offers: those the caller sees (a sensitive one's name is not for everyone)."""
-    return selectors.dataset_list(user=request.user) if request is not None else DataSet.objects.none()
-
-
 class IngestionJobFilterSet(django_filters.FilterSet):
-    dataset = django_filters.ModelChoiceFilter(label=_("Data set"), queryset=readable_datasets)
+    dataset = django_filters.ModelChoiceFilter(label=_("Data set"), queryset=readable_choices(selectors.dataset_list))
 
     class Meta:
         model = IngestionJob

@@ -50,16 +50,20 @@ def _connect(address: tuple[str, int], timeout: Any, source: Any = None) -> sock
     return sock
 
 
-class _HTTPConnection(http.client.HTTPConnection):
+class _Checked:
+    """Connects through `_connect` (HTTPSConnection wraps the socket HTTPConnection.connect opened)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._create_connection = _connect
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._create_connection = _connect
+class _HTTPConnection(_Checked, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Checked, http.client.HTTPSConnection):
+    pass
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):

@@ -291,8 +291,7 @@ def records(request: HttpRequest, pk: int) -> HttpResponseBase:
     table = [(r, [_cell(r.values.get(n)) for n in names]) for r in page.object_list]
     # A credit code links to its profile only where the reader may open it (the master is scoped by county).
     codes = {r.enterprise for r in page.object_list if r.enterprise}
-    linkable = set(selectors.enterprise_list(user=request.user).filter(pk__in=codes).values_list("pk", flat=True)) \
-        if codes and request.user.has_perm("datacenter.view_enterprise") else set()  # fmt: skip
+    linkable = set(selectors.enterprise_list(user=request.user).filter(pk__in=codes).values_list("pk", flat=True))
     boxes = [{"field": f, "value": filters[f["name"]], "errors": errors.get(f["name"], [])} for f in fields]
     return render(request, "datacenter/records.html", {"dataset": dataset, "fields": fields, "boxes": boxes,
                   "filtered": any(filters.values()), "page": page, "table": table, "linkable": linkable})  # fmt: skip

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from bureau.permissions import restrict
+from bureau.fields import readable_choices
 
 from .choices import AccountKind, ApplicationStatus, TransferKind
-from .models import Account, Application, LedgerTransfer, Programme
-from .selectors import programme_list
-
-
-# Choice filters offer only what the caller may read: the browsable API and the pages render their options.
-def readable_accounts(request: HttpRequest | None) -> QuerySet[Account]:
-    return restrict(Account.objects.all(), request.user) if request is not None else Account.objects.none()
-
-
-def readable_programmes(request: HttpRequest | None) -> QuerySet[Programme]:
-    return programme_list(user=request.user) if request is not None else Programme.objects.none()
+from .models import Account, Application, LedgerTransfer
+from .selectors import account_list, programme_list
 
 
 class AccountFilterSet(django_filters.FilterSet):
@@ -37,7 +27,9 @@ class AccountFilterSet(django_filters.FilterSet):
 
 class LedgerTransferFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=TransferKind.choices)
-    account = django_filters.ModelChoiceFilter(label=_("Account"), queryset=readable_accounts, method="filter_account")
+    account = django_filters.ModelChoiceFilter(
+        label=_("Account"), queryset=readable_choices(account_list), method="filter_account"
+    )
     reference = django_filters.CharFilter(label=_("Reference"))
     posted_after = django_filters.DateFilter(
         label=_("Posted on or after"), field_name="created_at__date", lookup_expr="gte"
@@ -57,7 +49,7 @@ class LedgerTransferFilterSet(django_filters.FilterSet):
 class ApplicationFilterSet(django_filters.FilterSet):
     """Applications by programme (专项), fiscal year, status, enterprise, or a search of title and enterprise."""
 
-    programme = django_filters.ModelChoiceFilter(label=_("Programme"), queryset=readable_programmes)
+    programme = django_filters.ModelChoiceFilter(label=_("Programme"), queryset=readable_choices(programme_list))
     fiscal_year = django_filters.NumberFilter(label=_("Fiscal year"), field_name="programme__fiscal_year")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ApplicationStatus.choices)
     # A credit code typed, not chosen: a list of choices would spell out the whole enterprise master.

@@ -21,6 +21,10 @@ from .permissions import may_take
 from .workflows import TRANSITIONS
 
 
+def account_list(*, user: User | AnonymousUser) -> QuerySet[Account]:
+    return restrict(Account.objects.all(), user).order_by("code")
+
+
 def programme_list(*, user: User | AnonymousUser) -> QuerySet[Programme]:
     return restrict(
         Programme.objects.select_related("policy", "owner_unit", "budget_account", "commitments_account"), user

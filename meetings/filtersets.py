@@ -7,19 +7,14 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from bureau.fields import UnitFilter
+from bureau.fields import UnitFilter, readable_choices
 from bureau.models import Unit
 
 from . import selectors
 from .choices import ActionStatus, MeetingStatus, MinutesStatus
 from .models import ActionItem, AgendaItem, Meeting, Minutes
 
-
-def readable_meetings(request: HttpRequest | None) -> QuerySet[Meeting]:
-    """The meetings a "Meeting" filter offers: those the requesting user may read (none without a request)."""
-    if request is None:
-        return Meeting.objects.none()
-    return selectors.meeting_list(user=request.user)
+readable_meetings = readable_choices(selectors.meeting_list)
 
 
 def meetings_with_readable_minutes(request: HttpRequest | None) -> QuerySet[Meeting]:
