@@ -504,11 +504,10 @@ def _load(job: IngestionJob) -> IngestionJob:
             if repeat is None:
                 # A workbook says how many rows it has; for text the total is estimated from the bytes read.
                 progress = ingestion.Progress(lambda r, b: side.report(r, b, expected=progress.expected))
-                names = schema.field_names()
                 labels = {f["name"]: f.get("label", "") for f in schema.fields}
                 with outcome.timed("copy"):
-                    columns, offset = ingestion.stage(cursor, job.pk, path, fmt, encoding, bom, names, labels,
-                                                      progress)  # fmt: skip
+                    columns, offset = ingestion.stage(cursor, job.pk, path, fmt, encoding, bom, schema.fields,
+                                                      list(schema.natural_key), labels, progress)  # fmt: skip
                 side.report(progress.rows, progress.bytes, JobPhase.VALIDATING)
                 batch = ingestion.Batch(
                     job_id=job.pk, dataset_id=dataset.pk, fields=schema.fields, natural_key=list(schema.natural_key),

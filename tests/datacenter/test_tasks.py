@@ -82,7 +82,7 @@ def test_a_worker_killed_mid_job_commits_nothing_and_the_retry_loads_everything_
 
 def test_progress_is_reported_while_a_long_file_loads(worker_queue):
     dataset = make_dataset(city_with_center()["commerce"])
-    job = upload(dataset, csv_bytes([row(i) for i in range(200_000)]))
+    job = upload(dataset, csv_bytes([row(i) for i in range(600_000)]))
     seen = set()
 
     def progressed():
@@ -93,8 +93,8 @@ def test_progress_is_reported_while_a_long_file_loads(worker_queue):
 
     wait_for(progressed, timeout=240, interval=0.05)
     assert len(seen) >= 2, seen  # the page saw it move: rows counted while reading, then the SQL phases
-    assert any(0 < rows < 200_000 for _phase, rows in seen) or {p for p, _r in seen} >= {"validating"}, seen
-    assert job.rows_expected == 200_000
+    assert any(0 < rows < 600_000 for _phase, rows in seen) or {p for p, _r in seen} >= {"validating"}, seen
+    assert job.rows_expected == 600_000
 
 
 def test_the_sweep_sends_again_a_job_whose_message_was_lost_but_not_a_backlog(settings):
