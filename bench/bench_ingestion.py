@@ -184,7 +184,7 @@ def portal(path: Path, log: Path, timings: dict[str, float], code: str) -> dict[
             peak = max(peak, peak_rss_mb(worker.pid))
             if job.status in ("succeeded", "failed", "cancelled"):
                 break
-            time.sleep(0.2)
+            time.sleep(0.05)  # the job is done when its status says so: read it often
         elapsed = time.monotonic() - started
         peak = max(peak, peak_rss_mb(worker.pid))
         if job.status != "succeeded":

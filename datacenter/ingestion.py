@@ -21,6 +21,7 @@ import re
 import time
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -571,8 +572,14 @@ class Batch:
         return [by_name[k] for k in self.natural_key]
 
 
-def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Callable[[str], None]) -> None:
-    """Validate, reject and merge the staged rows (table dc_stage) with set-based SQL."""
+def validate_and_merge(
+    cursor: Any, work: Workspace, batch: Batch, outcome: Outcome, on_phase: Callable[[str], None]
+) -> None:
+    """Validate, reject and merge the staged rows (tables dc_stage and dc_norm) with set-based SQL.
+
+    The working tables are written on the workspace's connection; `cursor`, in the job's transaction, writes
+    what the load publishes: the error report, the enterprise master and the records.
+    """
     on_phase("validating")
     fields = batch.fields
     codes = [i for i, f in enumerate(fields) if f["type"] == FieldType.CREDIT_CODE]
@@ -581,12 +588,12 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
             # Cleaning a code and its check character are the costliest tests of a row: done once per distinct
             # text (monthly figures repeat each code every month) and joined back.
             every = " UNION ALL ".join(f"SELECT {batch.stage_columns[i]} AS raw FROM dc_stage" for i in codes)
-            cursor.execute(
+            work.cursor.execute(
                 f"""CREATE UNLOGGED TABLE {batch.work}.dc_uscc AS
             SELECT raw, CASE WHEN {uscc_valid_compact_sql("code")} THEN code END AS code
             FROM (SELECT raw, {uscc_compact_sql("raw")} AS code FROM (SELECT DISTINCT raw FROM ({every}) AS e) AS d WHERE raw IS NOT NULL OFFSET 0) AS c"""
             )
-            cursor.execute("ANALYZE dc_uscc")
+            work.cursor.execute("ANALYZE dc_uscc")
     values = []
     for i, f in enumerate(fields):
         raw = f"s.{batch.stage_columns[i]}"
@@ -604,15 +611,15 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
     raws = ", ".join(f"s.{c} AS r{i}" for i, c in enumerate(batch.stage_columns))
     vs = ", ".join(batch.values())
     with outcome.timed("normalise"):
-        cursor.execute(
+        work.cursor.execute(
             # Fenced with OFFSET 0 so each value is computed once, then tested for the rejection.
             f"""INSERT INTO dc_norm (ln, {vs}, rejected)
         SELECT ln, {vs}, ({rejected}) AS rejected FROM (
             SELECT s.ln, NULLIF(s.bad, '') AS bad, {raws}, {", ".join(f"{v} AS v{i}" for i, v in enumerate(values))}
             FROM dc_stage s{joins} OFFSET 0) AS n"""
         )
-    cursor.execute("SELECT count(*), count(*) FILTER (WHERE rejected) FROM dc_norm")
-    outcome.rows_read, outcome.rows_rejected = cursor.fetchone()
+    work.cursor.execute("SELECT count(*), count(*) FILTER (WHERE rejected) FROM dc_norm")
+    outcome.rows_read, outcome.rows_rejected = work.cursor.fetchone()
     if outcome.rows_read == 0:
         raise FileRejected(_("The file has a header but no rows."))
     if outcome.rows_rejected:
@@ -623,34 +630,85 @@ def validate_and_merge(cursor: Any, batch: Batch, outcome: Outcome, on_phase: Ca
         return
 
     on_phase("merging")
-    if codes:
-        with outcome.timed("enterprises"):
-            merge_enterprises(cursor, batch, codes[0])
     accepted = outcome.rows_read - outcome.rows_rejected
+    storage.ensure_table(cursor, batch.dataset_id, fields, batch.natural_key)
+    cursor.execute(f"SELECT NOT EXISTS (SELECT FROM {storage.table(batch.dataset_id)})")
+    empty = cursor.fetchone()[0]
+    # A first load builds its record table on the workspace's connection while this one merges the
+    # enterprises: two statements on two cores (docs/benchmarks.md).
+    building = work.start(build_records, batch, outcome) if empty else None
+    if building is not None:
+        # Both cores are taken by the two statements: parallel workers for this one would only contend with them.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    try:
+        if codes:
+            with outcome.timed("enterprises"):
+                merge_enterprises(cursor, batch, codes[0])
+    except BaseException:
+        work.abandon(building)
+        raise
+    built = work.wait(building)
     with outcome.timed("records"):
-        storage.ensure_table(cursor, batch.dataset_id, fields, batch.natural_key)
-        cursor.execute(f"SELECT NOT EXISTS (SELECT FROM {storage.table(batch.dataset_id)})")
-        empty = cursor.fetchone()[0]
-        # Most files hold each key once: the write is tried as is, and only a file with repeated keys pays for
-        # finding them (the new table's unique index refuses them on a bulk load, one on the batch on a merge).
-        try:
-            with transaction.atomic():  # a savepoint, rolled back when the write is refused
-                if not empty:
-                    # ON CONFLICT notices a key sent twice only when its earlier line changed the record; this
-                    # index finds every one.
-                    keys = ", ".join(batch.key_values())
-                    cursor.execute(f"CREATE UNIQUE INDEX dc_norm_key ON dc_norm ({keys}) WHERE NOT rejected")
-                inserted, updated = write_records(cursor, batch, empty)
-        except DatabaseError as exc:
-            if getattr(exc.__cause__, "pgcode", None) != UNIQUE_VIOLATION:
-                raise
-            outcome.rows_duplicate = report_duplicates(cursor, batch)
-            inserted, updated = write_records(cursor, batch, empty, skip_superseded=True)
+        if building is not None and built.error is None:
+            storage.swap_in_built(cursor, batch.dataset_id, work.schema, batch.fields, batch.natural_key)
+            inserted, updated = built.rows, 0
+        elif building is not None and getattr(built.error, "pgcode", None) != UNIQUE_VIOLATION:
+            raise built.error  # type: ignore[misc]
+        else:
+            inserted, updated = write_checked(cursor, batch, outcome, empty)
     outcome.rows_inserted, outcome.rows_updated = inserted, updated
     outcome.rows_unchanged = accepted - outcome.rows_duplicate - inserted - updated
 
 
+def write_checked(cursor: Any, batch: Batch, outcome: Outcome, empty: bool) -> tuple[int, int]:
+    """Write the records in the job's transaction; a key the file holds twice is reported, its last line wins."""
+    # Most files hold each key once: the write is tried as is, and only a file with repeated keys pays for
+    # finding them (the new table's unique index refuses them on a bulk load, one on the batch on a merge).
+    try:
+        with transaction.atomic():  # a savepoint, rolled back when the write is refused
+            if not empty:
+                # ON CONFLICT notices a key sent twice only when its earlier line changed the record; this
+                # index finds every one.
+                keys = ", ".join(batch.key_values())
+                cursor.execute(f"CREATE UNIQUE INDEX dc_norm_key ON dc_norm ({keys}) WHERE NOT rejected")
+            return write_records(cursor, batch, empty)
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "pgcode", None) != UNIQUE_VIOLATION:
+            raise
+    outcome.rows_duplicate = report_duplicates(cursor, batch)
+    return write_records(cursor, batch, empty, skip_superseded=True)
+
+
+@dataclass
+class Built:
+    rows: int = 0
+    error: BaseException | None = None
+
+
+def build_records(work_cursor: Any, batch: Batch, outcome: Outcome) -> int:
+    """A first load's record table, filled and indexed in the workspace (committed there, published by the
+    job's transaction with `storage.swap_in_built`). Raises UniqueViolation when a key is sent twice."""
+    started = time.monotonic()
+    loading = f"{batch.work}.{storage.LOADING_PREFIX}{storage.table(batch.dataset_id)}"
+    cols = [storage.ident(f["name"]) for f in batch.fields]
+    work_cursor.execute(f"CREATE TABLE {loading} ({storage.columns_sql(batch.fields)})")
+    work_cursor.execute(
+        f"""INSERT INTO {loading} ({", ".join(cols)}, _job, _line, _loaded_at, _updated_at)
+        SELECT {", ".join(batch.values())}, %s, ln + %s, now(), now() FROM dc_norm WHERE NOT rejected""",
+        [batch.job_id, batch.line_offset],
+    )
+    rows = int(work_cursor.rowcount)
+    work_cursor.execute("SET max_parallel_maintenance_workers = 0")  # the cores are taken (validate_and_merge)
+    wanted = storage.wanted_indexes(batch.dataset_id, batch.fields, batch.natural_key, on=loading,
+                                    prefix=storage.LOADING_PREFIX)  # fmt: skip
+    for create in wanted.values():
+        work_cursor.execute(create)
+    outcome.timings["records, alongside"] = round(time.monotonic() - started, 3)
+    return rows
+
+
 UNIQUE_VIOLATION = "23505"
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def report_rejected(cursor: Any, batch: Batch) -> None:
@@ -897,49 +955,109 @@ def copy_plain(cursor: Any, source: CsvSource, width: int, plain: list[vectorise
     norm = ", ".join(["ln", *(f"v{i}" for i in range(len(plain))), "rejected"])
     stage = ", ".join(["ln", *(f"c{i}" for i in range(width))])
     try:
-        with transaction.atomic():  # a savepoint: a file Arrow refuses halfway leaves nothing behind
-            rows = vectorised.FastRows(source, width, plain)
-            with rows.result.slow_spool as spool:  # type: ignore[union-attr]
-                rows.start()
-                try:
-                    cursor.copy_expert(f"COPY dc_norm ({norm}) FROM STDIN WITH (FORMAT csv)", rows, READ_CHUNK)
-                finally:
-                    rows.stop()
-                spool.seek(0)
-                cursor.copy_expert(f"COPY dc_stage ({stage}) FROM STDIN WITH (FORMAT csv)", spool, READ_CHUNK)
+        rows = vectorised.FastRows(source, width, plain)
+        with rows.result.slow_spool as spool:  # type: ignore[union-attr]
+            rows.start()
+            try:
+                cursor.copy_expert(f"COPY dc_norm ({norm}) FROM STDIN WITH (FORMAT csv)", rows, READ_CHUNK)
+            finally:
+                rows.stop()
+            spool.seek(0)
+            cursor.copy_expert(f"COPY dc_stage ({stage}) FROM STDIN WITH (FORMAT csv)", spool, READ_CHUNK)
+        return True
     except (vectorised.Unsupported, FileRejected, JobCancelled):
         # Arrow reads the file in threads of its own, where the user's language is not active: a file refused
         # there is refused again by the SQL way, in the user's words (and a cancelled job stops there too).
-        return False
+        pass
     except psycopg2.Error as exc:
-        if isinstance(exc.__context__, vectorised.Unsupported | FileRejected | JobCancelled):
-            return False
-        raise
-    return True
+        if not isinstance(exc.__context__, vectorised.Unsupported | FileRejected | JobCancelled):
+            raise
+    cursor.execute("TRUNCATE dc_norm, dc_stage")  # a file Arrow refused halfway leaves nothing behind
+    return False
 
 
 def create_stage(cursor: Any, job_id: int, columns: list[str], fields: list[dict[str, Any]]) -> None:
-    """The job's working tables live in a schema of its own, behind the others on the search path:
-    dc_stage for rows as sent, dc_norm for their typed values.
-
-    Unlogged tables, not temporary ones: PostgreSQL's parallel workers cannot read another session's
-    temporary tables, and with them the validation runs on every core (measured: 2.5 s -> 1.6 s for 1M
-    rows on 2 cores). Created inside the job's transaction, they vanish with it if it fails or its worker
-    dies; `drop_stage` removes them before a commit.
-    """
+    """The job's working tables, in its workspace: dc_stage for rows as sent, dc_norm for their typed values."""
     schema = stage_schema(job_id)
     cols = ", ".join(f"{c} text" for c in columns)
     typed = ", ".join(f"v{i} {storage.SQL_TYPES[f['type']]}" for i, f in enumerate(fields))
-    cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    cursor.execute(f"CREATE SCHEMA {schema}")
-    cursor.execute("SELECT set_config('search_path', current_setting('search_path') || %s, true)", [f", {schema}"])
     cursor.execute(
         f"CREATE UNLOGGED TABLE {schema}.dc_stage (ln bigint GENERATED BY DEFAULT AS IDENTITY, {cols}, bad text)"
     )
     cursor.execute(f"CREATE UNLOGGED TABLE {schema}.dc_norm (ln bigint, {typed}, rejected boolean)")
 
 
-def drop_stage(cursor: Any, job_id: int) -> None:
+class Workspace:
+    """The job's working tables, in a schema of its own, written on a connection of its own in autocommit.
+
+    The job's transaction reads them and publishes the result; they are scratch, so committing them early
+    risks nothing: a job whose worker dies leaves its workspace behind, and the retry (or the sweep that
+    gives the job up) drops it before anything else. Two connections let a first load build its record
+    table while the job's transaction merges the enterprise master, on two cores.
+
+    Unlogged tables, not temporary ones: PostgreSQL's parallel workers cannot read another session's
+    temporary tables, and with them the validation runs on every core.
+    """
+
+    def __init__(self, job_id: int) -> None:
+        from django.db import connection
+
+        self.schema = stage_schema(job_id)
+        self.conn = connection.get_new_connection(connection.get_connection_params())
+        self.conn.autocommit = True
+        self.cursor = self.conn.cursor()
+        # The distinct codes and the duplicates hash the whole batch: the server's default 4 MB would spill them
+        # to disk. The validation compares dates with their printed form (value_sql).
+        self.cursor.execute("SET work_mem = '128MB'; SET DateStyle = 'ISO, YMD'")
+        self.cursor.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE; CREATE SCHEMA {self.schema}")
+        self.attach(self.cursor, local=False)
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workspace")
+
+    def attach(self, cursor: Any, local: bool = True) -> None:
+        """Let `cursor`'s session (its transaction, when `local`) read the working tables by their names.
+
+        Behind the session's own path (so current_schema() stays the records'), and instead of an earlier
+        job's workspace that a caller's enclosing transaction still has on it."""
+        cursor.execute(
+            "SELECT set_config('search_path', (SELECT reset_val FROM pg_settings WHERE name = 'search_path') || %s, %s)",
+            [f", {self.schema}", local],
+        )
+
+    def start(self, function: Callable[..., int], *args: Any) -> Future[int]:
+        """Run `function(self.cursor, *args)` in the workspace's thread."""
+        return self.pool.submit(function, self.cursor, *args)
+
+    def wait(self, future: Future[int] | None) -> Built:
+        if future is None:
+            return Built()
+        try:
+            return Built(rows=future.result())
+        except Exception as exc:
+            return Built(error=exc)
+
+    def abandon(self, future: Future[int] | None) -> None:
+        """The job's own statement failed: stop the workspace's, and wait until it has stopped."""
+        if future is not None and not future.done():
+            self.conn.cancel()
+            future.exception()
+
+    def close(self) -> None:
+        """Drop the working tables, once the job's transaction has ended. A job run inside a caller's
+        transaction (a test's) still holds them: they are then left to the next attempt or the sweep."""
+        import psycopg2
+
+        self.pool.shutdown(wait=True)
+        try:
+            self.cursor.execute("SET lock_timeout = '50ms'")
+            self.cursor.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+        except psycopg2.Error as exc:
+            if getattr(exc, "pgcode", None) != LOCK_NOT_AVAILABLE:
+                raise
+        finally:
+            self.conn.close()
+
+
+def drop_workspace(cursor: Any, job_id: int) -> None:
     cursor.execute(f"DROP SCHEMA IF EXISTS {stage_schema(job_id)} CASCADE")
 
 

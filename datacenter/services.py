@@ -431,6 +431,8 @@ def _finish_failed(job: IngestionJob, message: str, line: int | None = None) -> 
         if job.status == JobStatus.CANCELLED:
             return job
         workflows.check(job.status, JobStatus.FAILED, "worker")
+        with connection.cursor() as cursor:  # what a killed worker left behind
+            ingestion.drop_workspace(cursor, job.pk)
         JobError.objects.filter(job=job).delete()
         JobError.objects.create(job=job, line=line, reason=message[:255])
         job.status, job.phase, job.error = JobStatus.FAILED, JobPhase.DONE, message
@@ -484,17 +486,18 @@ def _load(job: IngestionJob) -> IngestionJob:
     dataset = job.dataset
     schema = job.schema_version
     side = _SideChannel(job)
+    work: ingestion.Workspace | None = None
     outcome = ingestion.Outcome()
     try:
         path = Path(job.file.path)
         fmt, encoding, bom = ingestion.sniff(path, job.declared_format)
         outcome.encoding = encoding
+        work = ingestion.Workspace(job.pk)
         with transaction.atomic(), connection.cursor() as cursor:
-            # The distinct codes, the duplicates and the enterprises' last lines hash the whole batch; the
-            # server's default 4 MB would spill them to disk. For this transaction only.
+            # The enterprises' last lines hash the whole batch; the server's default 4 MB would spill them to
+            # disk. For this transaction only.
             cursor.execute("SET LOCAL work_mem = '128MB'")
-            # The validation compares dates with their printed form (ingestion.value_sql).
-            cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+            work.attach(cursor)
             # One load per data set at a time: the repeat check and the merge see each other's results.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DATASET_LOCK, dataset.pk])
             repeat = (
@@ -506,7 +509,7 @@ def _load(job: IngestionJob) -> IngestionJob:
                 progress = ingestion.Progress(lambda r, b: side.report(r, b, expected=progress.expected))
                 labels = {f["name"]: f.get("label", "") for f in schema.fields}
                 with outcome.timed("copy"):
-                    columns, offset = ingestion.stage(cursor, job.pk, path, fmt, encoding, bom, schema.fields,
+                    columns, offset = ingestion.stage(work.cursor, job.pk, path, fmt, encoding, bom, schema.fields,
                                                       list(schema.natural_key), labels, progress)  # fmt: skip
                 side.report(progress.rows, progress.bytes, JobPhase.VALIDATING)
                 batch = ingestion.Batch(
@@ -516,8 +519,7 @@ def _load(job: IngestionJob) -> IngestionJob:
                     sensitive=dataset.sensitivity == Sensitivity.SENSITIVE,
                 )  # fmt: skip
                 JobError.objects.filter(job=job).delete()
-                ingestion.validate_and_merge(cursor, batch, outcome, side.phase)
-                ingestion.drop_stage(cursor, job.pk)
+                ingestion.validate_and_merge(cursor, work, batch, outcome, side.phase)
             locked = IngestionJob.objects.select_for_update().get(pk=job.pk)
             if locked.status == JobStatus.CANCELLED:
                 raise ingestion.JobCancelled
@@ -553,6 +555,8 @@ def _load(job: IngestionJob) -> IngestionJob:
                     "rows": outcome.rows_read})  # fmt: skip
     finally:
         side.close()
+        if work is not None:
+            work.close()
     return job
 
 
@@ -628,6 +632,8 @@ def jobs_sweep_stale() -> dict[str, int]:
                 job.error = _("The worker stopped responding %(n)d times; the job is given up.") % {"n": job.attempts}
                 job.save()
                 JobError.objects.create(job=job, reason=job.error[:255])
+                with connection.cursor() as cursor:  # what the killed workers left behind
+                    ingestion.drop_workspace(cursor, job.pk)
                 failed += 1
             else:
                 _enqueue(job.pk)

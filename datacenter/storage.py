@@ -123,10 +123,37 @@ def swap_in(cursor: Any, dataset_id: int, loading: str, fields: list[dict[str, A
     wanted = wanted_indexes(dataset_id, fields, natural_key, on=loading, prefix=LOADING_PREFIX)
     for create in wanted.values():
         cursor.execute(create)
+    _swap(cursor, dataset_id, loading, list(wanted))
+
+
+def swap_in_built(
+    cursor: Any, dataset_id: int, schema: str, fields: list[dict[str, Any]], natural_key: list[str]
+) -> None:
+    """Put the table `schema`.load_<record table>, filled and indexed elsewhere, in the record table's place."""
+    loading = LOADING_PREFIX + table(dataset_id)
+    cursor.execute(f"ALTER TABLE {schema}.{loading} SET SCHEMA {current_schema(cursor)}")
+    _swap(cursor, dataset_id, loading, list(wanted_indexes(dataset_id, fields, natural_key)))
+
+
+def current_schema(cursor: Any) -> str:
+    cursor.execute("SELECT quote_ident(current_schema())")
+    return str(cursor.fetchone()[0])
+
+
+def _swap(cursor: Any, dataset_id: int, loading: str, indexes: list[str]) -> None:
     cursor.execute(f"DROP TABLE {table(dataset_id)}")
     cursor.execute(f"ALTER TABLE {loading} RENAME TO {table(dataset_id)}")
-    for name in wanted:
+    for name in indexes:
         cursor.execute(f"ALTER INDEX {LOADING_PREFIX}{name} RENAME TO {name}")
+
+
+def columns_sql(fields: list[dict[str, Any]]) -> str:
+    """A record table's columns: one per field, then the provenance."""
+    cols = ", ".join(f"{ident(f['name'])} {column_type(f['type'])}" for f in fields)
+    return (
+        f"{cols}, _job bigint NOT NULL, _line integer NOT NULL, "
+        "_loaded_at timestamptz NOT NULL, _updated_at timestamptz NOT NULL"
+    )
 
 
 def ensure_table(cursor: Any, dataset_id: int, fields: list[dict[str, Any]], natural_key: list[str]) -> None:
@@ -138,11 +165,7 @@ def ensure_table(cursor: Any, dataset_id: int, fields: list[dict[str, Any]], nat
     t = table(dataset_id)
     have = columns(cursor, dataset_id)
     if not have:  # no table: a record table always has a column for each field of some schema
-        cols = ", ".join(f"{ident(f['name'])} {column_type(f['type'])}" for f in fields)
-        cursor.execute(
-            f"CREATE TABLE {t} ({cols}, _job bigint NOT NULL, _line integer NOT NULL, "
-            "_loaded_at timestamptz NOT NULL, _updated_at timestamptz NOT NULL)"
-        )
+        cursor.execute(f"CREATE TABLE {t} ({columns_sql(fields)})")
     else:
         for f in fields:
             name, sql = f["name"], SQL_TYPES[f["type"]]

@@ -384,26 +384,30 @@ def test_a_first_load_swaps_in_a_table_with_the_key_index_and_byte_order_text(da
         indexes = storage.existing_indexes(cursor, dataset.pk)
         wanted = storage.wanted_indexes(dataset.pk, dataset.current_schema.fields, ["credit_code"])
         assert sorted(indexes) == sorted(wanted)
-        cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE %s", [storage.LOADING_PREFIX + "%"])
+        cursor.execute(
+            "SELECT count(*) FROM pg_class WHERE relname LIKE %s AND relnamespace = current_schema()::regnamespace",
+            [storage.LOADING_PREFIX + "%"],
+        )
         assert cursor.fetchone()[0] == 0
     second = load(dataset, csv_bytes([row(2, name="改名"), row(3)]))  # into a table with rows: merged in place
     assert (second.rows_inserted, second.rows_updated, second.rows_unchanged) == (1, 1, 0)
 
 
+@pytest.mark.django_db(transaction=True)  # each job commits, as in a worker; then its workspace is dropped
 def test_a_jobs_working_tables_are_gone_after_it_succeeds_fails_or_is_refused(dataset):
     from django.db import connection
 
-    def working_schemas():
+    def workspace(job):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'dc\\_load\\_%%'")
+            cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [f"dc_load_{job.pk}"])
             return cursor.fetchone()[0]
 
-    assert load(dataset, csv_bytes([row(1)])).status == "succeeded"
-    assert working_schemas() == 0
+    first = load(dataset, csv_bytes([row(1)]))
+    assert (first.status, workspace(first)) == ("succeeded", 0)
     too_many = load(dataset, csv_bytes([row(2), row(3, credit_code="bad")]))
-    assert (too_many.status, working_schemas()) == ("failed", 0)
+    assert (too_many.status, workspace(too_many)) == ("failed", 0)
     empty = load(dataset, csv_bytes([]))
-    assert (empty.status, working_schemas()) == ("failed", 0)
+    assert (empty.status, workspace(empty)) == ("failed", 0)
 
 
 def test_a_sensitive_load_adds_its_enterprises_to_the_master_but_tells_it_nothing_about_them():
