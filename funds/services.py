@@ -183,7 +183,7 @@ def enterprise_for(credit_code: str, *, name: str, home_unit: Unit) -> Enterpris
     """The enterprise master's record for a credit code, created on its first application."""
     try:
         code = uscc.validate(credit_code)
-    except StdnumError as exc:
+    except (StdnumError, ValueError) as exc:  # stdnum 2.2 raises ValueError for a line break inside a code
         raise ValidationError(
             {"credit_code": _("%(code)s is not a valid unified social credit code.") % {"code": credit_code}}
         ) from exc
