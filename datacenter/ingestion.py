@@ -954,6 +954,7 @@ def copy_plain(cursor: Any, source: CsvSource, width: int, plain: list[vectorise
 
     norm = ", ".join(["ln", *(f"v{i}" for i in range(len(plain))), "rejected"])
     stage = ", ".join(["ln", *(f"c{i}" for i in range(width))])
+    rows = None
     try:
         rows = vectorised.FastRows(source, width, plain)
         with rows.result.slow_spool as spool:  # type: ignore[union-attr]
@@ -970,7 +971,8 @@ def copy_plain(cursor: Any, source: CsvSource, width: int, plain: list[vectorise
         # there is refused again by the SQL way, in the user's words (and a cancelled job stops there too).
         pass
     except psycopg2.Error as exc:
-        if not isinstance(exc.__context__, vectorised.Unsupported | FileRejected | JobCancelled):
+        failure = exc.__context__ or (rows and rows.failure)
+        if not isinstance(failure, vectorised.Unsupported | FileRejected | JobCancelled):
             raise
     cursor.execute("TRUNCATE dc_norm, dc_stage")  # a file Arrow refused halfway leaves nothing behind
     return False

@@ -174,6 +174,7 @@ class FastRows:
         self.queue: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=3)
         self.stopped = threading.Event()
         self.done = False
+        self.failure: BaseException | None = None
         try:
             self.reader = pcsv.open_csv(
                 _Reader(source),
@@ -223,6 +224,7 @@ class FastRows:
         item = self.queue.get()
         if isinstance(item, BaseException):
             self.done = True
+            self.failure = item  # psycopg2 may report it only as text, in its own error
             raise item
         self.done = not item
         return item
