@@ -139,3 +139,24 @@ def test_a_file_the_pass_reads_differently_from_copy_goes_the_sql_way():
     assert job.status == "failed"
     assert "Line 15002" in job.error, job.error  # PostgreSQL's COPY found the NUL and named its line
     assert records(dataset) == []
+
+
+def test_a_windows_file_with_crlf_lines_loads_the_same_values_as_one_with_lf():
+    units = city_with_center()
+    lines = [row(i, name=f"企业 {i}") for i in range(50)]
+    lf = make_dataset(units["commerce"], "lf")
+    crlf = make_dataset(units["commerce"], "crlf")
+    assert load(lf, csv_bytes(lines)).status == "succeeded"
+    job = load(crlf, csv_bytes(lines).replace(b"\n", b"\r\n"))
+    assert (job.status, job.rows_inserted, job.rows_rejected) == ("succeeded", 50, 0)
+    assert [(r.key, r.payload, r.line) for r in records(crlf)] == [(r.key, r.payload, r.line) for r in records(lf)]
+
+
+def test_a_quoted_value_with_a_line_break_and_a_comma_is_kept_whole():
+    dataset = make_dataset(city_with_center()["commerce"])
+    lines = [row(i) for i in range(5)]
+    lines[2] = row(2, name='"温州,某某\n有限公司"')
+    job = load(dataset, csv_bytes(lines))
+    assert (job.status, job.rows_read, job.rows_inserted) == ("succeeded", 5, 5)
+    assert record(credit_code(2)).payload["name"] == "温州,某某\n有限公司"
+    assert record(credit_code(4)).line == 6  # lines count records, as COPY's own numbering does
