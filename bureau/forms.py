@@ -13,10 +13,11 @@ from django.utils.translation import pgettext_lazy
 
 from core.forms import DateInput
 
-from . import services
+from . import permissions, services
 from .choices import UnitKind
 from .fields import PersonChoiceField, UnitChoiceField
 from .models import Person, Post, Unit, User
+from .roles import Role
 
 
 class AsOfForm(forms.Form):
@@ -143,6 +144,22 @@ class ApiTokenForm(forms.Form):
         self.fields["expires_on"].help_text = _("At most %(days)d days from today.") % {
             "days": settings.API_TOKEN_MAX_DAYS
         }
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """The pages' sign-in. A department system's account (its only role the API client's) works through the
+    API alone: a password that opened pages too would be a person's way into a machine's account."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if permissions.user_roles(user) == {Role.API_CLIENT}:
+            raise forms.ValidationError(
+                _(
+                    "This account belongs to a department's system and works through the API only "
+                    "(with a token); it cannot sign in to the pages."
+                ),
+                code="api_client",
+            )
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

@@ -460,3 +460,22 @@ def test_an_open_list_filter_reads_all_not_dashes(client):
     page = client.get(reverse("bureau:notification-list")).content.decode()
     assert '<option value="" selected>全部</option>' in page
     assert "---------" not in page
+
+
+def test_a_department_systems_account_cannot_sign_in_to_the_pages(client):
+    from tests.bureau.factories import DEFAULT_PASSWORD
+
+    system = UserFactory(roles=[Role.API_CLIENT], unit=UnitFactory())
+    response = client.post(reverse("login"), {"username": system.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert "只能凭令牌通过接口调用" in response.content.decode()  # the portal speaks Chinese first
+
+
+def test_a_person_who_also_holds_the_api_client_role_still_signs_in(client):
+    from tests.bureau.factories import DEFAULT_PASSWORD
+
+    person = UserFactory(roles=[Role.DIVISION_STAFF, Role.API_CLIENT], unit=UnitFactory())
+    response = client.post(reverse("login"), {"username": person.username, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)
