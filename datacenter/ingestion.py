@@ -647,14 +647,12 @@ def validate_and_merge(
     except BaseException:
         work.abandon(building)
         raise
-    built = work.wait(building)
     with outcome.timed("records"):
-        if building is not None and built.error is None:
+        built = work.wait(building)
+        if built is not None:
             storage.swap_in_built(cursor, batch.dataset_id, work.schema, batch.fields, batch.natural_key)
-            inserted, updated = built.rows, 0
-        elif building is not None and getattr(built.error, "pgcode", None) != UNIQUE_VIOLATION:
-            raise built.error  # type: ignore[misc]
-        else:
+            inserted, updated = built, 0
+        else:  # none built, or a key sent twice (its unique index refused it): the long way, which reports it
             inserted, updated = write_checked(cursor, batch, outcome, empty)
     outcome.rows_inserted, outcome.rows_updated = inserted, updated
     outcome.rows_unchanged = accepted - outcome.rows_duplicate - inserted - updated
@@ -679,25 +677,12 @@ def write_checked(cursor: Any, batch: Batch, outcome: Outcome, empty: bool) -> t
     return write_records(cursor, batch, empty, skip_superseded=True)
 
 
-@dataclass
-class Built:
-    rows: int = 0
-    error: BaseException | None = None
-
-
 def build_records(work_cursor: Any, batch: Batch, outcome: Outcome) -> int:
     """A first load's record table, filled and indexed in the workspace (committed there, published by the
     job's transaction with `storage.swap_in_built`). Raises UniqueViolation when a key is sent twice."""
     started = time.monotonic()
-    loading = f"{batch.work}.{storage.LOADING_PREFIX}{storage.table(batch.dataset_id)}"
-    cols = [storage.ident(f["name"]) for f in batch.fields]
-    work_cursor.execute(f"CREATE TABLE {loading} ({storage.columns_sql(batch.fields)})")
-    work_cursor.execute(
-        f"""INSERT INTO {loading} ({", ".join(cols)}, _job, _line, _loaded_at, _updated_at)
-        SELECT {", ".join(batch.values())}, %s, ln + %s, now(), now() FROM dc_norm WHERE NOT rejected""",
-        [batch.job_id, batch.line_offset],
-    )
-    rows = int(work_cursor.rowcount)
+    loading = f"{batch.work}.{storage.loading_table(batch.dataset_id)}"
+    rows = fill_new_table(work_cursor, batch, loading)
     work_cursor.execute("SET max_parallel_maintenance_workers = 0")  # the cores are taken (validate_and_merge)
     wanted = storage.wanted_indexes(batch.dataset_id, batch.fields, batch.natural_key, on=loading,
                                     prefix=storage.LOADING_PREFIX)  # fmt: skip
@@ -761,6 +746,23 @@ def report_duplicates(cursor: Any, batch: Batch) -> int:
     return int(cursor.fetchone()[0])
 
 
+def accepted_sql(skip_superseded: bool = False) -> str:
+    """The accepted lines of dc_norm (as n); `skip_superseded`: without a key's earlier lines (dc_dup)."""
+    return "NOT n.rejected" + (" AND NOT EXISTS (SELECT FROM dc_dup x WHERE x.ln = n.ln)" if skip_superseded else "")
+
+
+def fill_new_table(cursor: Any, batch: Batch, loading: str, skip_superseded: bool = False) -> int:
+    """A new record table `loading`, with no index yet, holding the accepted lines; returns how many."""
+    cols = ", ".join(storage.ident(f["name"]) for f in batch.fields)
+    cursor.execute(f"CREATE TABLE {loading} ({storage.columns_sql(batch.fields)})")
+    cursor.execute(
+        f"""INSERT INTO {loading} ({cols}, _job, _line, _loaded_at, _updated_at)
+        SELECT {", ".join(batch.values())}, %s, ln + %s, now(), now() FROM dc_norm AS n WHERE {accepted_sql(skip_superseded)}""",
+        [batch.job_id, batch.line_offset],
+    )
+    return int(cursor.rowcount)
+
+
 def write_records(cursor: Any, batch: Batch, empty: bool, skip_superseded: bool = False) -> tuple[int, int]:
     """Write the accepted rows into the data set's record table; returns (inserted, updated).
 
@@ -769,32 +771,24 @@ def write_records(cursor: Any, batch: Batch, empty: bool, skip_superseded: bool 
     wait for nothing but the swap. Otherwise each key is inserted, updated if a value changed, or left alone.
     `skip_superseded`: leave out the lines dc_dup lists (a key's earlier lines in the file).
     """
+    if empty:
+        loading = storage.loading_table(batch.dataset_id)
+        inserted = fill_new_table(cursor, batch, loading, skip_superseded)
+        storage.swap_in(cursor, batch.dataset_id, loading, batch.fields, batch.natural_key)
+        return inserted, 0
     t = storage.table(batch.dataset_id)
     cols = [storage.ident(f["name"]) for f in batch.fields]
     vs = ", ".join(batch.values())
-    accepted = "NOT n.rejected" + (
-        " AND NOT EXISTS (SELECT FROM dc_dup x WHERE x.ln = n.ln)" if skip_superseded else ""
-    )
-    source = f"dc_norm AS n WHERE {accepted}"
+    source = f"dc_norm AS n WHERE {accepted_sql(skip_superseded)}"
     params = [batch.job_id, batch.line_offset]
-    if not empty:
-        # Only the lines that add or change a record go to the upsert: ON CONFLICT locks every row it meets,
-        # changed or not (a resend's "records" in docs/benchmarks.md). The record table is met in a subquery of its own: its columns are named by the data set, and a field
-        # called v0 or ln must not shadow the batch's.
-        keys = zip(batch.natural_key, batch.key_values(collate=True, alias="n"), strict=True)
-        same = " AND ".join(f"r.{storage.ident(k)} = {v}" for k, v in keys)
-        source += f""" AND NOT EXISTS (SELECT FROM {t} AS r WHERE {same}
-            AND ({", ".join(f"r.{c}" for c in cols)}) IS NOT DISTINCT FROM ({", ".join(batch.values(True, "n"))}))"""
+    # Only the lines that add or change a record go to the upsert: ON CONFLICT locks every row it meets,
+    # changed or not (a resend's "records" in docs/benchmarks.md). The record table is met in a subquery of its own: its columns are named by the data set, and a field
+    # called v0 or ln must not shadow the batch's.
+    keys = zip(batch.natural_key, batch.key_values(collate=True, alias="n"), strict=True)
+    same = " AND ".join(f"r.{storage.ident(k)} = {v}" for k, v in keys)
+    source += f""" AND NOT EXISTS (SELECT FROM {t} AS r WHERE {same}
+        AND ({", ".join(f"r.{c}" for c in cols)}) IS NOT DISTINCT FROM ({", ".join(batch.values(True, "n"))}))"""
     select = f"SELECT {vs}, %s, ln + %s, now(), now() FROM {source}"
-    if empty:
-        loading = storage.LOADING_PREFIX + t
-        cursor.execute(f"CREATE TABLE {loading} (LIKE {t})")
-        cursor.execute(
-            f"INSERT INTO {loading} ({', '.join(cols)}, _job, _line, _loaded_at, _updated_at) {select}", params
-        )
-        inserted = cursor.rowcount
-        storage.swap_in(cursor, batch.dataset_id, loading, batch.fields, batch.natural_key)
-        return inserted, 0
     target = f"{t} AS r ({', '.join(cols)}, _job, _line, _loaded_at, _updated_at)"
     key = ", ".join(storage.ident(k) for k in batch.natural_key)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols)
@@ -926,11 +920,10 @@ def stage(
                                   required=bool(f.get("required")) or f["name"] in natural_key)
                 for p, f in zip(positions, fields, strict=True)
             ]  # fmt: skip
-            if encoding == "UTF8" and copy_plain(cursor, CsvSource(raw, progress, first_line=1), width, plain):
-                return [columns[p] for p in positions], 1
-            raw.seek(body)
-            progress.rows = progress.bytes = 0
-            copy(cursor, columns, encoding, CsvSource(raw, progress, first_line=1), line_offset=1)
+            if encoding != "UTF8" or not copy_plain(cursor, CsvSource(raw, progress, first_line=1), width, plain):
+                raw.seek(body)
+                progress.rows = progress.bytes = 0
+                copy(cursor, columns, encoding, CsvSource(raw, progress, first_line=1), line_offset=1)
             return [columns[p] for p in positions], 1
     columns = [f"c{i}" for i in range(len(names))]
     create_stage(cursor, job_id, columns, fields)
@@ -957,7 +950,7 @@ def copy_plain(cursor: Any, source: CsvSource, width: int, plain: list[vectorise
     rows = None
     try:
         rows = vectorised.FastRows(source, width, plain)
-        with rows.result.slow_spool as spool:  # type: ignore[union-attr]
+        with rows.slow_spool as spool:
             rows.start()
             try:
                 cursor.copy_expert(f"COPY dc_norm ({norm}) FROM STDIN WITH (FORMAT csv)", rows, READ_CHUNK)
@@ -970,9 +963,9 @@ def copy_plain(cursor: Any, source: CsvSource, width: int, plain: list[vectorise
         # Arrow reads the file in threads of its own, where the user's language is not active: a file refused
         # there is refused again by the SQL way, in the user's words (and a cancelled job stops there too).
         pass
-    except psycopg2.Error as exc:
-        failure = exc.__context__ or (rows and rows.failure)
-        if not isinstance(failure, vectorised.Unsupported | FileRejected | JobCancelled):
+    except psycopg2.Error:
+        # What the pass raised inside COPY; psycopg2 may keep only its text.
+        if not isinstance(rows and rows.failure, vectorised.Unsupported | FileRejected | JobCancelled):
             raise
     cursor.execute("TRUNCATE dc_norm, dc_stage")  # a file Arrow refused halfway leaves nothing behind
     return False
@@ -989,6 +982,15 @@ def create_stage(cursor: Any, job_id: int, columns: list[str], fields: list[dict
     cursor.execute(f"CREATE UNLOGGED TABLE {schema}.dc_norm (ln bigint, {typed}, rejected boolean)")
 
 
+def autocommit_connection() -> Any:
+    """A database connection of the job's own beside Django's, committing each statement."""
+    from django.db import connection
+
+    conn = connection.get_new_connection(connection.get_connection_params())
+    conn.autocommit = True
+    return conn
+
+
 class Workspace:
     """The job's working tables, in a schema of its own, written on a connection of its own in autocommit.
 
@@ -1002,11 +1004,8 @@ class Workspace:
     """
 
     def __init__(self, job_id: int) -> None:
-        from django.db import connection
-
         self.schema = stage_schema(job_id)
-        self.conn = connection.get_new_connection(connection.get_connection_params())
-        self.conn.autocommit = True
+        self.conn = autocommit_connection()
         self.cursor = self.conn.cursor()
         # The distinct codes and the duplicates hash the whole batch: the server's default 4 MB would spill them
         # to disk. The validation compares dates with their printed form (value_sql).
@@ -1029,13 +1028,16 @@ class Workspace:
         """Run `function(self.cursor, *args)` in the workspace's thread."""
         return self.pool.submit(function, self.cursor, *args)
 
-    def wait(self, future: Future[int] | None) -> Built:
+    def wait(self, future: Future[int] | None) -> int | None:
+        """The rows of the table built alongside; None without one, or when its unique index refused a key."""
         if future is None:
-            return Built()
+            return None
         try:
-            return Built(rows=future.result())
+            return future.result()
         except Exception as exc:
-            return Built(error=exc)
+            if getattr(exc, "pgcode", None) != UNIQUE_VIOLATION:
+                raise
+            return None
 
     def abandon(self, future: Future[int] | None) -> None:
         """The job's own statement failed: stop the workspace's, and wait until it has stopped."""

@@ -446,8 +446,7 @@ class _SideChannel:
 
     def __init__(self, job: IngestionJob) -> None:
         self.job = job
-        self.conn = connection.get_new_connection(connection.get_connection_params())
-        self.conn.autocommit = True
+        self.conn = ingestion.autocommit_connection()
 
     def report(self, rows: int, nbytes: int, phase: str = JobPhase.READING, expected: int | None = None) -> None:
         if nbytes and self.job.declared_format != SourceFormat.XLSX:

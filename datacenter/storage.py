@@ -114,6 +114,11 @@ def existing_indexes(cursor: Any, dataset_id: int) -> list[str]:
 LOADING_PREFIX = "load_"
 
 
+def loading_table(dataset_id: int) -> str:
+    """The new record table a first load fills, under this name until it takes the record table's place."""
+    return LOADING_PREFIX + table(dataset_id)
+
+
 def swap_in(cursor: Any, dataset_id: int, loading: str, fields: list[dict[str, Any]], natural_key: list[str]) -> None:
     """Give the filled table `loading` the record table's indexes and put it in the record table's place.
 
@@ -130,7 +135,7 @@ def swap_in_built(
     cursor: Any, dataset_id: int, schema: str, fields: list[dict[str, Any]], natural_key: list[str]
 ) -> None:
     """Put the table `schema`.load_<record table>, filled and indexed elsewhere, in the record table's place."""
-    loading = LOADING_PREFIX + table(dataset_id)
+    loading = loading_table(dataset_id)
     cursor.execute(f"ALTER TABLE {schema}.{loading} SET SCHEMA {current_schema(cursor)}")
     _swap(cursor, dataset_id, loading, list(wanted_indexes(dataset_id, fields, natural_key)))
 

@@ -90,7 +90,7 @@ def uscc_plain(codes: pa.Array) -> pa.Array:
 def plain_value(column: Column, cells: pa.Array) -> tuple[pa.Array, pa.Array]:
     """(is the cell plain, its value as text for PostgreSQL's input function; null for an empty cell)."""
     empty = pc.equal(cells, "")
-    value: pa.Array = pc.if_else(empty, pa.scalar(None, pa.string()), cells)
+    value: pa.Array = cells
     ftype = column.ftype
     if ftype == FieldType.TEXT:
         ok = pc.invert(pc.match_substring_regex(cells, _UNTRIMMED))
@@ -120,7 +120,12 @@ def plain_value(column: Column, cells: pa.Array) -> tuple[pa.Array, pa.Array]:
         raise Unsupported(ftype)
     # An empty cell is plain where the field may be empty; the SQL names what is missing otherwise.
     ok = pc.if_else(empty, not column.required, ok)
-    return ok, pc.if_else(empty, pa.scalar(None, pa.string()), value)
+    return ok, pc.if_else(empty, _NULL, value)
+
+
+def empty_as_null(cells: pa.Array) -> pa.Array:
+    """An empty cell as COPY reads an unquoted one: NULL."""
+    return pc.if_else(pc.equal(cells, ""), _NULL, cells)
 
 
 class _Reader:
@@ -136,7 +141,7 @@ class _Reader:
         # fixed cost: fill what Arrow asks for.
         parts: list[bytes] = []
         have = 0
-        while size < 0 or have < size:
+        while have < max(size, 1):  # Arrow always asks for a size; without one, a chunk
             chunk: bytes = self.source.read(size - have if size > 0 else -1)
             if not chunk:
                 break
@@ -153,28 +158,21 @@ class _Reader:
         self.closed = True
 
 
-@dataclass
-class Pass:
-    """The outcome of the pass: how many rows went which way, and the slow ones' spool (CSV: ln, cells)."""
-
-    rows: int = 0
-    fast: int = 0
-    slow_spool: IO[bytes] | None = None
-
-
 class FastRows:
     """A file object for COPY: each read() parses the next block and returns its plain rows as CSV
-    (ln, the fields' values, false), spooling the other rows to a temporary file as they were sent."""
+    (ln, the fields' values, false), spooling the other rows to `slow_spool` as they were sent (CSV: ln, cells).
+    The caller closes the spool."""
 
     def __init__(self, source: Any, width: int, columns: list[Column]) -> None:
         self.columns = columns
         self.width = width
         self.names = [f"c{i}" for i in range(width)]
-        self.result = Pass(slow_spool=tempfile.TemporaryFile())  # noqa: SIM115  # closed by the caller
+        self.rows = 0  # read so far
         self.queue: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=3)
         self.stopped = threading.Event()
         self.done = False
         self.failure: BaseException | None = None
+        self.thread: threading.Thread | None = None
         try:
             self.reader = pcsv.open_csv(
                 _Reader(source),
@@ -188,6 +186,7 @@ class FastRows:
             )
         except pa.ArrowException as exc:
             raise Unsupported(str(exc)) from exc
+        self.slow_spool: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  # closed by the caller
 
     def start(self) -> None:
         """Parse and split in a thread of their own, a few blocks ahead of COPY: Arrow's kernels let go of
@@ -232,14 +231,14 @@ class FastRows:
     def stop(self) -> None:
         """Ends the producing thread (COPY may have stopped reading early, on an error)."""
         self.stopped.set()
-        if hasattr(self, "thread"):
+        if self.thread is not None:
             self.thread.join()
         self.reader.close()  # its threads must not outlive it (Python aborts at exit otherwise)
 
     def _split(self, batch: pa.RecordBatch) -> bytes:
         n = batch.num_rows
-        first = self.result.rows + 1
-        self.result.rows += n
+        first = self.rows + 1
+        self.rows += n
         if self.width == 1 and pc.any(pc.equal(batch.column(0), "\\.")).as_py():
             raise Unsupported("end-of-data marker")  # COPY would stop reading there
         ok: pa.Array | None = None
@@ -253,13 +252,12 @@ class FastRows:
         fast_count = pc.sum(ok).as_py() or 0
         if fast_count < n:
             slow = pa.RecordBatch.from_arrays(
-                [ln, *(pc.if_else(pc.equal(c, ""), pa.scalar(None, pa.string()), c) for c in batch.columns)],
+                [ln, *(empty_as_null(c) for c in batch.columns)],
                 names=["ln", *self.names],
             ).filter(pc.invert(ok))
-            pcsv.write_csv(slow, self.result.slow_spool, write_options=_WRITE)
+            pcsv.write_csv(slow, self.slow_spool, write_options=_WRITE)
         if not fast_count:
             return b""
-        self.result.fast += fast_count
         arrays = [ln, *values, pa.array(np.zeros(n, dtype=bool))]
         fast = pa.RecordBatch.from_arrays(arrays, names=[f"x{i}" for i in range(len(arrays))])
         if fast_count < n:
@@ -272,4 +270,5 @@ class FastRows:
         return self.read(size)
 
 
+_NULL = pa.scalar(None, pa.string())
 _WRITE = pcsv.WriteOptions(include_header=False, quoting_style="needed")
