@@ -119,6 +119,8 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
     ("leader", "陈局长", Role.LEADER, "bureau"),
     ("staff", "王科员", Role.BUREAU_STAFF, "bureau-funds"),
     ("division", "李处员", Role.DIVISION_STAFF, "dept-commerce-ecommerce"),
+    # The commerce bureau's own staff: loads its data sets in the browser (its system, api_commerce, by the API).
+    ("commerce", "吴科员", Role.DIVISION_STAFF, "dept-commerce"),
     ("expert", "赵专家", Role.EXPERT, "bureau"),
     ("expert2", "钱专家", Role.EXPERT, "bureau"),
     ("api_commerce", "市商务局接口", Role.API_CLIENT, "dept-commerce"),
