@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from celery import Celery
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_init
 
 if "DJANGO_SETTINGS_MODULE" not in os.environ:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
@@ -66,6 +66,14 @@ def _drop_request_id(**_kwargs: object) -> None:
     from core.logging import bind_request_id
 
     bind_request_id(None)
+
+
+@worker_init.connect
+def _preload_arrow(**_kwargs: object) -> None:
+    """Import Arrow and numpy (the data center's CSV pass) when a worker starts, not in its first job: 0.1 s
+    of that job's time. In the prefork pool the children share the pages imported here; a worker's memory
+    at rest grows by about 70 MB, its peak in a load does not."""
+    import datacenter.vectorised  # noqa: F401
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -856,6 +856,15 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
     # are added by a plain INSERT, where ON CONFLICT would insert each one speculatively (0.2 s more for
     # 100,000), and no concurrent load or application can add one of them meanwhile.
     cursor.execute("LOCK TABLE datacenter_enterprise IN SHARE ROW EXCLUSIVE MODE")
+    # The master's foreign keys are checked when this statement ends, not at commit: a first load runs it
+    # beside the record table's build, which the commit must wait for (0.2 s for 100,000 enterprises).
+    cursor.execute(
+        "SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint"
+        " WHERE conrelid = 'datacenter_enterprise'::regclass AND contype = 'f' AND condeferrable"
+    )
+    (deferrable,) = cursor.fetchone()
+    if deferrable:
+        cursor.execute(f"SET CONSTRAINTS {deferrable} IMMEDIATE")
     set_based_audit(cursor, on=True)
     with pgtrigger.ignore("datacenter.Enterprise:update_update"):
         cursor.execute(
@@ -868,7 +877,12 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
         placed AS MATERIALIZED (
             SELECT src.*, coalesce(cu.id, %s) AS home_unit_id, known.credit_code IS NOT NULL AS known
             FROM src LEFT JOIN (VALUES {counties}) AS cu(name, id) ON cu.name = src.county
-            LEFT JOIN datacenter_enterprise AS known ON known.credit_code = src.code),
+            LEFT JOIN datacenter_enterprise AS known ON known.credit_code = src.code
+            -- Only what the master lacks: on a resend, nothing.
+            WHERE known.credit_code IS NULL OR (known.name = '' AND src.name <> '')
+                OR (known.county = '' AND src.county <> '') OR (known.industry = '' AND src.industry <> '')
+                OR (known.employees IS NULL AND src.employees IS NOT NULL)
+                OR (known.revenue IS NULL AND src.revenue IS NOT NULL)),
         added AS (
             INSERT INTO datacenter_enterprise (credit_code, name, county, home_unit_id, industry, employees, revenue,
                 size_class, chain_segment, fields, created_at, updated_at)
@@ -900,6 +914,8 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
             [batch.city_unit_id],
         )
     set_based_audit(cursor, on=False)
+    if deferrable:
+        cursor.execute(f"SET CONSTRAINTS {deferrable} DEFERRED")
 
 
 def stage_schema(job_id: int) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.test import override_settings
 from stdnum.cn import uscc
 
 from bureau.choices import UnitKind
@@ -86,7 +87,9 @@ def upload(dataset: DataSet, content: bytes, name: str = "data.csv", actor: Any 
 
 def load(dataset: DataSet, content: bytes, name: str = "data.csv", actor: Any = None) -> IngestionJob:
     """Upload and run the job here, in this process (the worker tests run it in a real worker)."""
-    job = upload(dataset, content, name, actor)
+    # Sent where no worker listens: a session's worker (tests/conftest.py) would race this process for it.
+    with override_settings(DATACENTER_QUEUE="run-in-process"):
+        job = upload(dataset, content, name, actor)
     services.job_run(job_id=job.pk)
     job.refresh_from_db()
     return job

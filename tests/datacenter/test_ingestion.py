@@ -3,6 +3,7 @@
 import io
 import itertools
 import json
+import threading
 import zipfile
 
 import pytest
@@ -408,6 +409,34 @@ def test_a_jobs_working_tables_are_gone_after_it_succeeds_fails_or_is_refused(da
     assert (too_many.status, workspace(too_many)) == ("failed", 0)
     empty = load(dataset, csv_bytes([]))
     assert (empty.status, workspace(empty)) == ("failed", 0)
+
+
+@pytest.mark.django_db(transaction=True)  # two transactions meet: the load's and another writer's
+def test_a_load_waits_for_another_writer_adding_one_of_its_enterprises_and_then_only_fills_the_gaps(dataset):
+    from datacenter import ingestion
+
+    # A funds application, say, adds one of the file's enterprises and has not committed when the load merges.
+    other = ingestion.autocommit_connection()
+    try:
+        cursor = other.cursor()
+        cursor.execute("BEGIN")
+        cursor.execute(
+            "INSERT INTO datacenter_enterprise (credit_code, name, county, home_unit_id, industry, size_class,"
+            " chain_segment, fields, created_at, updated_at)"
+            " VALUES (%s, '申请人企业', '', %s, '', '', '', '{}', now(), now())",
+            [credit_code(1), dataset.owner_unit_id],
+        )
+        commit_later = threading.Timer(0.5, cursor.execute, ["COMMIT"])
+        commit_later.start()
+        job = load(dataset, csv_bytes([row(1), row(2)]))
+        commit_later.join()
+    finally:
+        other.close()
+    assert job.status == "succeeded", job.error
+    assert job.rows_inserted == 2
+    added_by_other = Enterprise.objects.get(pk=credit_code(1))
+    assert (added_by_other.name, added_by_other.county) == ("申请人企业", "鹿城区")  # kept, and filled in
+    assert Enterprise.objects.get(pk=credit_code(2)).name == "企业2"
 
 
 def test_a_sensitive_load_adds_its_enterprises_to_the_master_but_tells_it_nothing_about_them():
