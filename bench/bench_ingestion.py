@@ -223,7 +223,7 @@ def main() -> None:
             print(f"  raw COPY into an unindexed table: {copy_s:.1f} s ({rows / copy_s:,.0f} rows/s)")
             print(f"  portal ingestion end to end:      {p['seconds']:.1f} s ({rows / p['seconds']:,.0f} rows/s), "
                   f"of which storing the upload {p['stored']:.1f} s")  # fmt: skip
-            print(f"  portal / raw COPY speed: {ratio:.2f}")
+            print(f"  portal / raw COPY speed: {ratio:.3f}")
             print(f"  worker peak RSS: {p['peak_mb']:.0f} MB (idle {p['idle_mb']:.0f} MB)")
             print(f"  steps inside the job (s): {timings}")
             # (d) The steady state: the next month the department resends the file with a tenth of the rows

@@ -545,11 +545,12 @@ class Batch:
     fields: list[dict[str, Any]]
     natural_key: list[str]
     stage_columns: list[str]  # for each schema field, its staging column
-    line_offset: int
     city_unit_id: int
     county_units: dict[str, int]
     threshold: Decimal
     sensitive: bool = False  # the data set's records are for its owner and the center alone
+    # The data set held no records when the job began: dc_norm is logged, to become its record table.
+    first_load: bool = False
 
     @property
     def work(self) -> str:
@@ -634,9 +635,13 @@ def validate_and_merge(
     storage.ensure_table(cursor, batch.dataset_id, fields, batch.natural_key)
     cursor.execute(f"SELECT NOT EXISTS (SELECT FROM {storage.table(batch.dataset_id)})")
     empty = cursor.fetchone()[0]
-    # A first load builds its record table on the workspace's connection while this one merges the
-    # enterprises: two statements on two cores (docs/benchmarks.md).
-    building = work.start(build_records, batch, outcome) if empty else None
+    # A first load's dc_norm becomes the record table: its key index is built on the workspace's connection
+    # while this one merges the enterprises, two statements on two cores (docs/benchmarks.md).
+    building = None
+    if empty and batch.first_load:
+        if outcome.rows_rejected:  # reported already; the table keeps only what it publishes
+            work.cursor.execute("DELETE FROM dc_norm WHERE rejected")
+        building = work.start(index_in_place, batch, outcome)
     if building is not None:
         # Both cores are taken by the two statements: parallel workers for this one would only contend with them.
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
@@ -650,7 +655,7 @@ def validate_and_merge(
     with outcome.timed("records"):
         built = work.wait(building)
         if built is not None:
-            storage.swap_in_built(cursor, batch.dataset_id, work.schema, batch.fields, batch.natural_key)
+            publish_in_place(cursor, batch)
             inserted, updated = built, 0
         else:  # none built, or a key sent twice (its unique index refused it): the long way, which reports it
             inserted, updated = write_checked(cursor, batch, outcome, empty)
@@ -677,19 +682,42 @@ def write_checked(cursor: Any, batch: Batch, outcome: Outcome, empty: bool) -> t
     return write_records(cursor, batch, empty, skip_superseded=True)
 
 
-def build_records(work_cursor: Any, batch: Batch, outcome: Outcome) -> int:
-    """A first load's record table, filled and indexed in the workspace (committed there, published by the
-    job's transaction with `storage.swap_in_built`). Raises UniqueViolation when a key is sent twice."""
+def index_in_place(work_cursor: Any, batch: Batch, outcome: Outcome) -> int:
+    """Give a first load's dc_norm (its accepted rows alone) the record table's indexes, in the workspace;
+    returns its rows. Raises UniqueViolation when a key is sent twice."""
     started = time.monotonic()
-    loading = f"{batch.work}.{storage.loading_table(batch.dataset_id)}"
-    rows = fill_new_table(work_cursor, batch, loading)
     work_cursor.execute("SET max_parallel_maintenance_workers = 0")  # the cores are taken (validate_and_merge)
-    wanted = storage.wanted_indexes(batch.dataset_id, batch.fields, batch.natural_key, on=loading,
-                                    prefix=storage.LOADING_PREFIX)  # fmt: skip
+    columns = dict(zip((f["name"] for f in batch.fields), batch.values(), strict=True))
+    wanted = storage.wanted_indexes(batch.dataset_id, batch.fields, batch.natural_key, on=f"{batch.work}.dc_norm",
+                                    prefix=storage.LOADING_PREFIX, columns=columns)  # fmt: skip
     for create in wanted.values():
         work_cursor.execute(create)
     outcome.timings["records, alongside"] = round(time.monotonic() - started, 3)
-    return rows
+    return outcome.rows_read - outcome.rows_rejected
+
+
+def publish_in_place(cursor: Any, batch: Batch) -> None:
+    """Make a first load's indexed dc_norm the data set's record table, in the job's transaction.
+
+    Catalogue changes only, no row is copied: the columns take the fields' names (through temporary names,
+    as a field may be called v1 or ln), ln becomes _line (it is the file's line), and the provenance columns
+    are added with this load's values as their defaults, which PostgreSQL keeps in the catalogue, then dropped.
+    """
+    t = f"{batch.work}.dc_norm"
+    cursor.execute(
+        f"ALTER TABLE {t} DROP COLUMN rejected, ADD COLUMN _job bigint NOT NULL DEFAULT {int(batch.job_id)}, "
+        "ADD COLUMN _loaded_at timestamptz NOT NULL DEFAULT now(), ADD COLUMN _updated_at timestamptz NOT NULL DEFAULT now()"
+    )
+    cursor.execute(
+        f"ALTER TABLE {t} ALTER _job DROP DEFAULT, ALTER _loaded_at DROP DEFAULT, ALTER _updated_at DROP DEFAULT"
+    )
+    for i in range(len(batch.fields)):
+        cursor.execute(f"ALTER TABLE {t} RENAME v{i} TO _f{i}")
+    cursor.execute(f"ALTER TABLE {t} RENAME ln TO _line")
+    for i, f in enumerate(batch.fields):
+        cursor.execute(f"ALTER TABLE {t} RENAME _f{i} TO {storage.ident(f['name'])}")
+    cursor.execute(f"ALTER TABLE {t} RENAME TO {storage.loading_table(batch.dataset_id)}")
+    storage.swap_in_built(cursor, batch.dataset_id, batch.work, batch.fields, batch.natural_key)
 
 
 UNIQUE_VIOLATION = "23505"
@@ -714,9 +742,9 @@ def report_rejected(cursor: Any, batch: Batch) -> None:
         f"""WITH rej AS MATERIALIZED (
             SELECT n.*, NULLIF(s.bad, '') AS bad, {raws} FROM dc_norm n JOIN dc_stage s ON s.ln = n.ln WHERE n.rejected)
         INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
-        SELECT %s, e.ln + %s, e.field, left(e.reason, 255), left({original}, 2000)
+        SELECT %s, e.ln, e.field, left(e.reason, 255), left({original}, 2000)
         FROM ({" UNION ALL ".join(parts)}) AS e JOIN rej USING (ln) ORDER BY e.ln LIMIT {MAX_ERROR_ROWS}""",
-        [batch.job_id, batch.line_offset, *params],
+        [batch.job_id, *params],
     )
 
 
@@ -736,11 +764,11 @@ def report_duplicates(cursor: Any, batch: Batch) -> int:
     before, _sep, after = _("duplicate key; superseded by line %(line)s").partition("%(line)s")
     cursor.execute(
         f"""INSERT INTO datacenter_joberror (job_id, line, field, reason, original)
-        SELECT %s, x.ln + %s, '', %s || (x.winner + %s)::text || %s,
+        SELECT %s, x.ln, '', %s || x.winner::text || %s,
             left(CASE WHEN s.ln IS NULL THEN concat_ws(',', {typed}) ELSE concat_ws(',', {raws}) END, 2000)
         FROM dc_dup x JOIN dc_norm n ON n.ln = x.ln LEFT JOIN dc_stage s ON s.ln = x.ln
         ORDER BY x.ln LIMIT {MAX_ERROR_ROWS}""",
-        [batch.job_id, batch.line_offset, before, batch.line_offset, after],
+        [batch.job_id, before, after],
     )
     cursor.execute("SELECT count(*) FROM dc_dup")
     return int(cursor.fetchone()[0])
@@ -757,8 +785,8 @@ def fill_new_table(cursor: Any, batch: Batch, loading: str, skip_superseded: boo
     cursor.execute(f"CREATE TABLE {loading} ({storage.columns_sql(batch.fields)})")
     cursor.execute(
         f"""INSERT INTO {loading} ({cols}, _job, _line, _loaded_at, _updated_at)
-        SELECT {", ".join(batch.values())}, %s, ln + %s, now(), now() FROM dc_norm AS n WHERE {accepted_sql(skip_superseded)}""",
-        [batch.job_id, batch.line_offset],
+        SELECT {", ".join(batch.values())}, %s, ln, now(), now() FROM dc_norm AS n WHERE {accepted_sql(skip_superseded)}""",
+        [batch.job_id],
     )
     return int(cursor.rowcount)
 
@@ -780,7 +808,7 @@ def write_records(cursor: Any, batch: Batch, empty: bool, skip_superseded: bool 
     cols = [storage.ident(f["name"]) for f in batch.fields]
     vs = ", ".join(batch.values())
     source = f"dc_norm AS n WHERE {accepted_sql(skip_superseded)}"
-    params = [batch.job_id, batch.line_offset]
+    params = [batch.job_id]
     # Only the lines that add or change a record go to the upsert: ON CONFLICT locks every row it meets,
     # changed or not (a resend's "records" in docs/benchmarks.md). The record table is met in a subquery of its own: its columns are named by the data set, and a field
     # called v0 or ln must not shadow the batch's.
@@ -788,7 +816,7 @@ def write_records(cursor: Any, batch: Batch, empty: bool, skip_superseded: bool 
     same = " AND ".join(f"r.{storage.ident(k)} = {v}" for k, v in keys)
     source += f""" AND NOT EXISTS (SELECT FROM {t} AS r WHERE {same}
         AND ({", ".join(f"r.{c}" for c in cols)}) IS NOT DISTINCT FROM ({", ".join(batch.values(True, "n"))}))"""
-    select = f"SELECT {vs}, %s, ln + %s, now(), now() FROM {source}"
+    select = f"SELECT {vs}, %s, ln, now(), now() FROM {source}"
     target = f"{t} AS r ({', '.join(cols)}, _job, _line, _loaded_at, _updated_at)"
     key = ", ".join(storage.ident(k) for k in batch.natural_key)
     sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols)
@@ -924,18 +952,18 @@ def stage_schema(job_id: int) -> str:
 
 def stage(
     cursor: Any, job_id: int, path: Path, fmt: str, encoding: str, bom: int, fields: list[dict[str, Any]],
-    natural_key: list[str], labels: dict[str, str], progress: Progress,
-) -> tuple[list[str], int]:  # fmt: skip
+    natural_key: list[str], labels: dict[str, str], progress: Progress, first_load: bool = False,
+) -> list[str]:  # fmt: skip
     """Load the file into the job's working tables: its rows as sent into dc_stage, except the rows a UTF-8
-    CSV has in plain form, which go typed into dc_norm at once (`vectorised`). Returns each schema field's
-    staging column and the line offset."""
+    CSV has in plain form, which go typed into dc_norm at once (`vectorised`). Each row is numbered (ln) by
+    its line in the file, as the error report names it. Returns each schema field's staging column."""
     names = [f["name"] for f in fields]
     if fmt == SourceFormat.CSV:
         with path.open("rb") as raw:
             raw.seek(bom)
             positions, width = read_csv_header(raw, encoding, names, labels)
             columns = [f"c{i}" for i in range(width)]
-            create_stage(cursor, job_id, columns, fields)
+            create_stage(cursor, job_id, columns, fields, first_line=2, logged=first_load)  # after the header
             body = raw.tell()
             from . import vectorised  # Arrow and numpy: 80 MB a worker carries only once it has a CSV to read
 
@@ -948,18 +976,18 @@ def stage(
                 raw.seek(body)
                 progress.rows = progress.bytes = 0
                 copy(cursor, columns, encoding, CsvSource(raw, progress, first_line=1), line_offset=1)
-            return [columns[p] for p in positions], 1
+            return [columns[p] for p in positions]
     columns = [f"c{i}" for i in range(len(names))]
-    create_stage(cursor, job_id, columns, fields)
+    first = 1 if fmt == SourceFormat.JSONL else 2  # a workbook's first row is its header
+    create_stage(cursor, job_id, columns, fields, first_line=first, logged=first_load)
     with path.open("rb") as raw:
         if fmt == SourceFormat.JSONL:
-            rows, offset = jsonl_rows(raw, names), 0
+            rows = jsonl_rows(raw, names)
         else:
             rows, progress.expected = xlsx_rows(path, names, labels)
-            offset = 1
         source = RowsSource(rows, progress, position=raw.tell if fmt == SourceFormat.JSONL else lambda: 0)
-        copy(cursor, [*columns, "bad"], "UTF8", source, line_offset=offset)
-    return columns, offset
+        copy(cursor, [*columns, "bad"], "UTF8", source, line_offset=first - 1)
+    return columns
 
 
 def copy_plain(cursor: Any, source: CsvSource, width: int, plain: list[vectorised.Column]) -> bool:
@@ -973,7 +1001,7 @@ def copy_plain(cursor: Any, source: CsvSource, width: int, plain: list[vectorise
     stage = ", ".join(["ln", *(f"c{i}" for i in range(width))])
     rows = None
     try:
-        rows = vectorised.FastRows(source, width, plain)
+        rows = vectorised.FastRows(source, width, plain, first_line=2)
         with rows.slow_spool as spool:
             rows.start()
             try:
@@ -991,19 +1019,27 @@ def copy_plain(cursor: Any, source: CsvSource, width: int, plain: list[vectorise
         # What the pass raised inside COPY; psycopg2 may keep only its text.
         if not isinstance(rows and rows.failure, vectorised.Unsupported | FileRejected | JobCancelled):
             raise
-    cursor.execute("TRUNCATE dc_norm, dc_stage")  # a file Arrow refused halfway leaves nothing behind
+    cursor.execute("TRUNCATE dc_norm, dc_stage RESTART IDENTITY")  # a file Arrow refused halfway leaves nothing
     return False
 
 
-def create_stage(cursor: Any, job_id: int, columns: list[str], fields: list[dict[str, Any]]) -> None:
-    """The job's working tables, in its workspace: dc_stage for rows as sent, dc_norm for their typed values."""
+def create_stage(
+    cursor: Any, job_id: int, columns: list[str], fields: list[dict[str, Any]], first_line: int, logged: bool
+) -> None:
+    """The job's working tables, in its workspace: dc_stage for rows as sent, dc_norm for their typed values,
+    each row numbered by its line in the file from `first_line`.
+
+    On a data set's first load (`logged`), dc_norm is a logged table typed as a record table: it becomes the
+    record table (`publish_in_place`), so its rows are written once."""
     schema = stage_schema(job_id)
     cols = ", ".join(f"{c} text" for c in columns)
-    typed = ", ".join(f"v{i} {storage.SQL_TYPES[f['type']]}" for i, f in enumerate(fields))
+    typed = ", ".join(f"v{i} {storage.column_type(f['type'])}" for i, f in enumerate(fields))
     cursor.execute(
-        f"CREATE UNLOGGED TABLE {schema}.dc_stage (ln bigint GENERATED BY DEFAULT AS IDENTITY, {cols}, bad text)"
+        f"CREATE UNLOGGED TABLE {schema}.dc_stage (ln bigint GENERATED BY DEFAULT AS IDENTITY "
+        f"(START WITH {int(first_line)}), {cols}, bad text)"
     )
-    cursor.execute(f"CREATE UNLOGGED TABLE {schema}.dc_norm (ln bigint, {typed}, rejected boolean)")
+    persistence = "" if logged else "UNLOGGED "
+    cursor.execute(f"CREATE {persistence}TABLE {schema}.dc_norm (ln integer NOT NULL, {typed}, rejected boolean)")
 
 
 def autocommit_connection() -> Any:
@@ -1020,7 +1056,7 @@ class Workspace:
 
     The job's transaction reads them and publishes the result; they are scratch, so committing them early
     risks nothing: a job whose worker dies leaves its workspace behind, and the retry (or the sweep that
-    gives the job up) drops it before anything else. Two connections let a first load build its record
+    gives the job up) drops it before anything else. Two connections let a first load index its record
     table while the job's transaction merges the enterprise master, on two cores.
 
     Unlogged tables, not temporary ones: PostgreSQL's parallel workers cannot read another session's

@@ -507,15 +507,17 @@ def _load(job: IngestionJob) -> IngestionJob:
                 # A workbook says how many rows it has; for text the total is estimated from the bytes read.
                 progress = ingestion.Progress(lambda r, b: side.report(r, b, expected=progress.expected))
                 labels = {f["name"]: f.get("label", "") for f in schema.fields}
+                # A data set's first load writes each accepted row once, into the table it will publish.
+                first_load = not storage.holds_records(cursor, dataset.pk)
                 with outcome.timed("copy"):
-                    columns, offset = ingestion.stage(work.cursor, job.pk, path, fmt, encoding, bom, schema.fields,
-                                                      list(schema.natural_key), labels, progress)  # fmt: skip
+                    columns = ingestion.stage(work.cursor, job.pk, path, fmt, encoding, bom, schema.fields,
+                                              list(schema.natural_key), labels, progress, first_load)  # fmt: skip
                 side.report(progress.rows, progress.bytes, JobPhase.VALIDATING)
                 batch = ingestion.Batch(
                     job_id=job.pk, dataset_id=dataset.pk, fields=schema.fields, natural_key=list(schema.natural_key),
-                    stage_columns=columns, line_offset=offset, city_unit_id=jurisdiction_of(dataset.owner_unit).pk,
+                    stage_columns=columns, city_unit_id=jurisdiction_of(dataset.owner_unit).pk,
                     county_units=county_units(), threshold=dataset.reject_threshold,
-                    sensitive=dataset.sensitivity == Sensitivity.SENSITIVE,
+                    sensitive=dataset.sensitivity == Sensitivity.SENSITIVE, first_load=first_load,
                 )  # fmt: skip
                 JobError.objects.filter(job=job).delete()
                 ingestion.validate_and_merge(cursor, work, batch, outcome, side.phase)

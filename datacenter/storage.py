@@ -58,6 +58,15 @@ def column_type(ftype: str) -> str:
     return sql + TEXT_COLLATION if sql == "text" else sql
 
 
+def holds_records(cursor: Any, dataset_id: int) -> bool:
+    """Whether the data set's record table exists and has a row."""
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table(dataset_id)])
+    if not cursor.fetchone()[0]:
+        return False
+    cursor.execute(f"SELECT EXISTS (SELECT FROM {table(dataset_id)})")
+    return bool(cursor.fetchone()[0])
+
+
 def code_field(fields: list[dict[str, Any]]) -> str | None:
     """The schema's credit-code field: its records link to the enterprise master through it."""
     return next((f["name"] for f in fields if f["type"] == FieldType.CREDIT_CODE), None)
@@ -91,17 +100,23 @@ def _index_name(dataset_id: int, kind: str, cols: list[str]) -> str:
 
 
 def wanted_indexes(
-    dataset_id: int, fields: list[dict[str, Any]], natural_key: list[str], on: str | None = None, prefix: str = ""
-) -> dict[str, str]:
+    dataset_id: int, fields: list[dict[str, Any]], natural_key: list[str], on: str | None = None, prefix: str = "",
+    columns: dict[str, str] | None = None,
+) -> dict[str, str]:  # fmt: skip
     """The record table's indexes, by name, as CREATE INDEX statements (on another table `on`, each name
-    with `prefix`, for a table that takes the record table's place)."""
+    with `prefix`, for a table that takes the record table's place; its column for each field in `columns`
+    when they are named otherwise)."""
     t = on or table(dataset_id)
+
+    def column(name: str) -> str:
+        return columns[name] if columns else ident(name)
+
     key = _index_name(dataset_id, "key", natural_key)
-    out = {key: f"CREATE UNIQUE INDEX {prefix}{key} ON {t} ({', '.join(ident(k) for k in natural_key)})"}
+    out = {key: f"CREATE UNIQUE INDEX {prefix}{key} ON {t} ({', '.join(column(k) for k in natural_key)})"}
     code = code_field(fields)
     if code is not None and natural_key[0] != code:  # else the key's own index serves look-ups by code
         name = _index_name(dataset_id, "code", [code])
-        out[name] = f"CREATE INDEX {prefix}{name} ON {t} ({ident(code)})"
+        out[name] = f"CREATE INDEX {prefix}{name} ON {t} ({column(code)})"
     return out
 
 

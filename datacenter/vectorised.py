@@ -163,8 +163,9 @@ class FastRows:
     (ln, the fields' values, false), spooling the other rows to `slow_spool` as they were sent (CSV: ln, cells).
     The caller closes the spool."""
 
-    def __init__(self, source: Any, width: int, columns: list[Column]) -> None:
+    def __init__(self, source: Any, width: int, columns: list[Column], first_line: int) -> None:
         self.columns = columns
+        self.first_line = first_line  # the line of the first row, its number (ln)
         self.width = width
         self.names = [f"c{i}" for i in range(width)]
         self.rows = 0  # read so far
@@ -237,7 +238,7 @@ class FastRows:
 
     def _split(self, batch: pa.RecordBatch) -> bytes:
         n = batch.num_rows
-        first = self.rows + 1
+        first = self.first_line + self.rows
         self.rows += n
         if self.width == 1 and pc.any(pc.equal(batch.column(0), "\\.")).as_py():
             raise Unsupported("end-of-data marker")  # COPY would stop reading there

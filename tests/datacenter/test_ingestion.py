@@ -5,13 +5,14 @@ import itertools
 import json
 import threading
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
 from datacenter import services
-from datacenter.models import Enterprise
+from datacenter.models import DataSet, Enterprise
 from tests.datacenter.factories import (
     HEADER,
     bad_credit_code,
@@ -392,6 +393,43 @@ def test_a_first_load_swaps_in_a_table_with_the_key_index_and_byte_order_text(da
         assert cursor.fetchone()[0] == 0
     second = load(dataset, csv_bytes([row(2, name="改名"), row(3)]))  # into a table with rows: merged in place
     assert (second.rows_inserted, second.rows_updated, second.rows_unchanged) == (1, 1, 0)
+
+
+def test_a_first_load_publishes_its_working_table_as_a_record_table_with_lines_and_provenance(dataset):
+    from django.db import connection
+
+    from datacenter import storage
+
+    DataSet.objects.filter(pk=dataset.pk).update(reject_threshold=Decimal("0.5"))
+    dataset.refresh_from_db()
+    # Line 3 is rejected (reported, not published); line 4 takes the SQL rules' way (thousands separator).
+    job = load(dataset, csv_bytes([row(1), row(2, credit_code="bad"), row(3, revenue='"1,234.50"'), row(4)]))
+    assert (job.status, job.rows_inserted, job.rows_rejected) == ("succeeded", 3, 1), job.error
+    assert errors_of(job)[0][0] == 3
+    t = storage.table(dataset.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT attname, format_type(atttypid, atttypmod), attnotnull, atthasdef FROM pg_attribute
+            WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped ORDER BY attname""",
+            [t],
+        )
+        columns = {name: (sql, not_null, has_default) for name, sql, not_null, has_default in cursor.fetchall()}
+        sql = f"SELECT credit_code, revenue, _line, _job, _loaded_at IS NOT NULL FROM {t} ORDER BY _line"  # noqa: S608
+        cursor.execute(sql)
+        published = cursor.fetchall()
+    expected = {f["name"]: storage.SQL_TYPES[f["type"]] for f in dataset.current_schema.fields}
+    assert {name: sql for name, (sql, _n, _d) in columns.items() if not name.startswith("_")} == expected
+    assert {name: rest for name, rest in columns.items() if name.startswith("_")} == {
+        "_job": ("bigint", True, False), "_line": ("integer", True, False),
+        "_loaded_at": ("timestamp with time zone", True, False),
+        "_updated_at": ("timestamp with time zone", True, False),
+    }  # fmt: skip
+    assert [(code, line, loaded_by) for code, _r, line, loaded_by, _l in published] == [
+        (credit_code(1), 2, job.pk), (credit_code(3), 4, job.pk), (credit_code(4), 5, job.pk)
+    ]  # fmt: skip
+    assert str(published[1][1]) == "1234.50"
+    later = load(dataset, csv_bytes([row(1, name="改名"), row(5)]))  # the published table takes a merge
+    assert (later.rows_inserted, later.rows_updated, later.rows_unchanged) == (1, 1, 0)
 
 
 @pytest.mark.django_db(transaction=True)  # each job commits, as in a worker; then its workspace is dropped
