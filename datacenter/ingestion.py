@@ -1005,7 +1005,7 @@ def copy_plain(cursor: Any, source: CsvSource, width: int, plain: list[vectorise
         with rows.slow_spool as spool:
             rows.start()
             try:
-                cursor.copy_expert(f"COPY dc_norm ({norm}) FROM STDIN WITH (FORMAT csv)", rows, READ_CHUNK)
+                cursor.copy_expert(f"COPY dc_norm ({norm}) FROM STDIN WITH ({vectorised.PLAIN_COPY})", rows, READ_CHUNK)
             finally:
                 rows.stop()
             spool.seek(0)

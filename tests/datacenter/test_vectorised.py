@@ -160,3 +160,24 @@ def test_a_quoted_value_with_a_line_break_and_a_comma_is_kept_whole():
     assert (job.status, job.rows_read, job.rows_inserted) == ("succeeded", 5, 5)
     assert record(credit_code(2)).payload["name"] == "温州,某某\n有限公司"
     assert record(credit_code(4)).line == 6  # lines count records, as COPY's own numbering does
+
+
+def test_text_that_copys_text_format_would_read_otherwise_is_left_to_the_sql():
+    cells = ["温州,某某", 'say "hi"', "back\\slash", "tab\there", "cr\rhere", "plain"]
+    ok, _values = plain_value(Column(position=0, ftype=FieldType.TEXT, required=False, choices=[]), pa.array(cells))
+    assert ok.to_pylist() == [True, False, False, False, False, True]
+    quoted = Column(position=0, ftype=FieldType.ENUM, required=False, choices=['"A"', "B"])
+    assert plain_value(quoted, pa.array(['"A"', "B"]))[0].to_pylist() == [False, True]
+
+
+def test_names_with_commas_quotes_backslashes_and_tabs_load_as_sent():
+    dataset = make_dataset(city_with_center()["commerce"])
+    names = {1: "温州,某某公司", 2: '某"引号"公司', 3: "C:\\某公司", 4: "制表\t公司", 5: "\\N"}
+    lines = [row(i) for i in range(8)]
+    for i, name in names.items():
+        lines[i] = row(i, name='"' + name.replace('"', '""') + '"')
+    job = load(dataset, csv_bytes(lines))
+    assert (job.status, job.rows_inserted) == ("succeeded", 8), job.error
+    for i, name in names.items():
+        assert record(credit_code(i)).payload["name"] == name
+    assert record(credit_code(6)).payload["name"] == "企业6"
