@@ -885,7 +885,7 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
     # 100,000), and no concurrent load or application can add one of them meanwhile.
     cursor.execute("LOCK TABLE datacenter_enterprise IN SHARE ROW EXCLUSIVE MODE")
     # The master's foreign keys are checked when this statement ends, not at commit: a first load runs it
-    # beside the record table's build, which the commit must wait for (0.2 s for 100,000 enterprises).
+    # beside the key index build, which the commit must wait for (0.2 s for 100,000 enterprises).
     cursor.execute(
         "SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint"
         " WHERE conrelid = 'datacenter_enterprise'::regclass AND contype = 'f' AND condeferrable"

@@ -163,9 +163,10 @@ class _Reader:
 
 
 class FastRows:
-    """A file object for COPY: each read() parses the next block and returns its plain rows as CSV
-    (ln, the fields' values, false), spooling the other rows to `slow_spool` as they were sent (CSV: ln, cells).
-    The caller closes the spool."""
+    """A file object for COPY: each read() parses the next block and returns its plain rows in COPY's text
+    format (`PLAIN_COPY`: ln, the fields' values, false), spooling the other rows to `slow_spool` as they were
+    sent (CSV: ln, cells). Rows are numbered by their line in the file, from `first_line`. The caller closes
+    the spool."""
 
     def __init__(self, source: Any, width: int, columns: list[Column], first_line: int) -> None:
         self.columns = columns
