@@ -549,7 +549,8 @@ class Batch:
     county_units: dict[str, int]
     threshold: Decimal
     sensitive: bool = False  # the data set's records are for its owner and the center alone
-    # The data set held no records when the job began: dc_norm is logged, to become its record table.
+    # The data set held no records when the job began, and its lock keeps it so: dc_norm is logged, to become
+    # its record table, and no record is merged.
     first_load: bool = False
 
     @property
@@ -633,16 +634,13 @@ def validate_and_merge(
     on_phase("merging")
     accepted = outcome.rows_read - outcome.rows_rejected
     storage.ensure_table(cursor, batch.dataset_id, fields, batch.natural_key)
-    cursor.execute(f"SELECT NOT EXISTS (SELECT FROM {storage.table(batch.dataset_id)})")
-    empty = cursor.fetchone()[0]
     # A first load's dc_norm becomes the record table: its key index is built on the workspace's connection
     # while this one merges the enterprises, two statements on two cores (docs/benchmarks.md).
     building = None
-    if empty and batch.first_load:
+    if batch.first_load:
         if outcome.rows_rejected:  # reported already; the table keeps only what it publishes
             work.cursor.execute("DELETE FROM dc_norm WHERE rejected")
         building = work.start(index_in_place, batch, outcome)
-    if building is not None:
         # Both cores are taken by the two statements: parallel workers for this one would only contend with them.
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
     try:
@@ -658,28 +656,28 @@ def validate_and_merge(
             publish_in_place(cursor, batch)
             inserted, updated = built, 0
         else:  # none built, or a key sent twice (its unique index refused it): the long way, which reports it
-            inserted, updated = write_checked(cursor, batch, outcome, empty)
+            inserted, updated = write_checked(cursor, batch, outcome)
     outcome.rows_inserted, outcome.rows_updated = inserted, updated
     outcome.rows_unchanged = accepted - outcome.rows_duplicate - inserted - updated
 
 
-def write_checked(cursor: Any, batch: Batch, outcome: Outcome, empty: bool) -> tuple[int, int]:
+def write_checked(cursor: Any, batch: Batch, outcome: Outcome) -> tuple[int, int]:
     """Write the records in the job's transaction; a key the file holds twice is reported, its last line wins."""
     # Most files hold each key once: the write is tried as is, and only a file with repeated keys pays for
     # finding them (the new table's unique index refuses them on a bulk load, one on the batch on a merge).
     try:
         with transaction.atomic():  # a savepoint, rolled back when the write is refused
-            if not empty:
+            if not batch.first_load:
                 # ON CONFLICT notices a key sent twice only when its earlier line changed the record; this
                 # index finds every one.
                 keys = ", ".join(batch.key_values())
                 cursor.execute(f"CREATE UNIQUE INDEX dc_norm_key ON dc_norm ({keys}) WHERE NOT rejected")
-            return write_records(cursor, batch, empty)
+            return write_records(cursor, batch)
     except DatabaseError as exc:
         if getattr(exc.__cause__, "pgcode", None) != UNIQUE_VIOLATION:
             raise
     outcome.rows_duplicate = report_duplicates(cursor, batch)
-    return write_records(cursor, batch, empty, skip_superseded=True)
+    return write_records(cursor, batch, skip_superseded=True)
 
 
 def index_in_place(work_cursor: Any, batch: Batch, outcome: Outcome) -> int:
@@ -704,13 +702,11 @@ def publish_in_place(cursor: Any, batch: Batch) -> None:
     are added with this load's values as their defaults, which PostgreSQL keeps in the catalogue, then dropped.
     """
     t = f"{batch.work}.dc_norm"
-    cursor.execute(
-        f"ALTER TABLE {t} DROP COLUMN rejected, ADD COLUMN _job bigint NOT NULL DEFAULT {int(batch.job_id)}, "
-        "ADD COLUMN _loaded_at timestamptz NOT NULL DEFAULT now(), ADD COLUMN _updated_at timestamptz NOT NULL DEFAULT now()"
-    )
-    cursor.execute(
-        f"ALTER TABLE {t} ALTER _job DROP DEFAULT, ALTER _loaded_at DROP DEFAULT, ALTER _updated_at DROP DEFAULT"
-    )
+    added = {"_job": str(int(batch.job_id)), "_loaded_at": "now()", "_updated_at": "now()"}
+    types = storage.PROVENANCE_TYPES
+    adds = ", ".join(f"ADD COLUMN {c} {types[c]} NOT NULL DEFAULT {value}" for c, value in added.items())
+    cursor.execute(f"ALTER TABLE {t} DROP COLUMN rejected, {adds}")
+    cursor.execute(f"ALTER TABLE {t} {', '.join(f'ALTER {c} DROP DEFAULT' for c in added)}")
     for i in range(len(batch.fields)):
         cursor.execute(f"ALTER TABLE {t} RENAME v{i} TO _f{i}")
     cursor.execute(f"ALTER TABLE {t} RENAME ln TO _line")
@@ -791,15 +787,15 @@ def fill_new_table(cursor: Any, batch: Batch, loading: str, skip_superseded: boo
     return int(cursor.rowcount)
 
 
-def write_records(cursor: Any, batch: Batch, empty: bool, skip_superseded: bool = False) -> tuple[int, int]:
+def write_records(cursor: Any, batch: Batch, skip_superseded: bool = False) -> tuple[int, int]:
     """Write the accepted rows into the data set's record table; returns (inserted, updated).
 
-    An empty table is replaced: the rows go into a new table with no index to maintain, its indexes are
+    On a first load the empty table is replaced: the rows go into a new table with no index to maintain, its indexes are
     built afterwards (several times faster), and it is swapped in at the end, so readers of the data set
     wait for nothing but the swap. Otherwise each key is inserted, updated if a value changed, or left alone.
     `skip_superseded`: leave out the lines dc_dup lists (a key's earlier lines in the file).
     """
-    if empty:
+    if batch.first_load:
         loading = storage.loading_table(batch.dataset_id)
         inserted = fill_new_table(cursor, batch, loading, skip_superseded)
         storage.swap_in(cursor, batch.dataset_id, loading, batch.fields, batch.natural_key)
@@ -906,7 +902,7 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
             SELECT src.*, coalesce(cu.id, %s) AS home_unit_id, known.credit_code IS NOT NULL AS known
             FROM src LEFT JOIN (VALUES {counties}) AS cu(name, id) ON cu.name = src.county
             LEFT JOIN datacenter_enterprise AS known ON known.credit_code = src.code
-            -- Only what the master lacks: on a resend, nothing.
+            -- Only what the master lacks (on a resend, nothing); the lock keeps it so until the UPDATE below.
             WHERE known.credit_code IS NULL OR (known.name = '' AND src.name <> '')
                 OR (known.county = '' AND src.county <> '') OR (known.industry = '' AND src.industry <> '')
                 OR (known.employees IS NULL AND src.employees IS NOT NULL)
@@ -932,9 +928,6 @@ def merge_enterprises(cursor: Any, batch: Batch, code_index: int) -> None:
                 updated_at = now()
             FROM placed AS src
             WHERE src.known AND e.credit_code = src.code
-                AND ((e.name = '' AND src.name <> '') OR (e.county = '' AND src.county <> '')
-                OR (e.industry = '' AND src.industry <> '') OR (e.employees IS NULL AND src.employees IS NOT NULL)
-                OR (e.revenue IS NULL AND src.revenue IS NOT NULL))
             RETURNING e.*)
         INSERT INTO datacenter_enterpriseevent ({event_columns}, pgh_obj_id, pgh_label, pgh_created_at, pgh_context_id)
         SELECT {event_columns}, credit_code, label, now(), (SELECT _pgh_attach_context())
@@ -965,7 +958,8 @@ def stage(
             columns = [f"c{i}" for i in range(width)]
             create_stage(cursor, job_id, columns, fields, first_line=2, logged=first_load)  # after the header
             body = raw.tell()
-            from . import vectorised  # Arrow and numpy: 80 MB a worker carries only once it has a CSV to read
+            # Arrow and numpy, 70 MB: a worker loads them as it starts (config.celery), a web process never.
+            from . import vectorised
 
             plain = [
                 vectorised.Column(position=p, ftype=f["type"], choices=f.get("choices") or [],
@@ -1039,7 +1033,8 @@ def create_stage(
         f"(START WITH {int(first_line)}), {cols}, bad text)"
     )
     persistence = "" if logged else "UNLOGGED "
-    cursor.execute(f"CREATE {persistence}TABLE {schema}.dc_norm (ln integer NOT NULL, {typed}, rejected boolean)")
+    line = storage.PROVENANCE_TYPES["_line"]  # ln becomes a first load's _line (publish_in_place)
+    cursor.execute(f"CREATE {persistence}TABLE {schema}.dc_norm (ln {line} NOT NULL, {typed}, rejected boolean)")
 
 
 def autocommit_connection() -> Any:
@@ -1059,8 +1054,9 @@ class Workspace:
     gives the job up) drops it before anything else. Two connections let a first load index its record
     table while the job's transaction merges the enterprise master, on two cores.
 
-    Unlogged tables, not temporary ones: PostgreSQL's parallel workers cannot read another session's
-    temporary tables, and with them the validation runs on every core.
+    Tables of a schema, not temporary ones: PostgreSQL's parallel workers cannot read another session's
+    temporary tables, and with them the validation runs on every core. They are unlogged, except a first
+    load's dc_norm, which becomes a record table.
     """
 
     def __init__(self, job_id: int) -> None:

@@ -41,7 +41,9 @@ SQL_TYPES: dict[str, str] = {
 # Byte order for text: keys sort and index several times faster than under a linguistic collation,
 # and a natural key needs equality, not dictionary order.
 TEXT_COLLATION = ' COLLATE "C"'
-PROVENANCE = ("_job", "_line", "_loaded_at", "_updated_at")
+# Each record's provenance, after the fields' columns: the job that wrote it, its line in that job's file, when.
+PROVENANCE_TYPES = {"_job": "bigint", "_line": "integer", "_loaded_at": "timestamptz", "_updated_at": "timestamptz"}
+PROVENANCE = tuple(PROVENANCE_TYPES)
 
 
 def table(dataset_id: int) -> str:
@@ -169,11 +171,8 @@ def _swap(cursor: Any, dataset_id: int, loading: str, indexes: list[str]) -> Non
 
 def columns_sql(fields: list[dict[str, Any]]) -> str:
     """A record table's columns: one per field, then the provenance."""
-    cols = ", ".join(f"{ident(f['name'])} {column_type(f['type'])}" for f in fields)
-    return (
-        f"{cols}, _job bigint NOT NULL, _line integer NOT NULL, "
-        "_loaded_at timestamptz NOT NULL, _updated_at timestamptz NOT NULL"
-    )
+    cols = [f"{ident(f['name'])} {column_type(f['type'])}" for f in fields]
+    return ", ".join([*cols, *(f"{name} {sql} NOT NULL" for name, sql in PROVENANCE_TYPES.items())])
 
 
 def ensure_table(cursor: Any, dataset_id: int, fields: list[dict[str, Any]], natural_key: list[str]) -> None:
